@@ -1,0 +1,501 @@
+// rtnl/netns.hpp — named network namespaces, the way `ip netns` keeps them.
+//
+// On-disk contract (shared with iproute2, so `ip netns` sees ours and we see its):
+// a namespace named N is an nsfs bind mount on the file RUN_DIR/N, RUN_DIR being
+// /run/netns (Debian's /var/run/netns) and a shared mount so that namespaces
+// created later propagate into mount namespaces cloned earlier.
+//
+//   create  mkdir RUN_DIR; make it a shared mount once per mount namespace (under
+//           flock); create RUN_DIR/N with O_EXCL, mode 0; on a short-lived helper
+//           thread unshare(CLONE_NEWNET) and bind-mount /proc/thread-self/ns/net
+//           onto the file. Any failure undoes every step: no file, no mount.
+//   remove  umount2(MNT_DETACH | UMOUNT_NOFOLLOW), unlink, retry EBUSY.
+//   open    open + verify the descriptor is an nsfs *network* namespace. A symlink
+//           in RUN_DIR to another namespace file is followed (the documented iproute2
+//           way to name foreign namespaces) but only ever yields a verified netns fd;
+//           remove never follows one.
+//
+// Names are refused before anything is made when empty, ".", "..", longer than
+// NAME_MAX, or when they contain '/' or control characters.
+//
+// No function here moves the calling thread into another namespace except
+// `enter` (explicitly, with a guard that restores and verifies) and
+// `switch_for_exec` (for a process about to exec).
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "rtnl/error.hpp"
+#include "rtnl/fd.hpp"
+
+namespace rtnl::netns {
+
+/// Where iproute2 (Debian 12, iproute2 6.1) keeps named namespaces.
+inline constexpr std::string_view default_run_dir = "/run/netns";
+
+/// A failure with the text iproute2 prints for it.
+struct failure {
+    std::error_code code;
+    std::string what;
+    explicit operator bool() const noexcept { return static_cast<bool>(code); }
+};
+
+namespace detail {
+
+inline std::error_code last_errno() noexcept { return {errno, std::system_category()}; }
+
+inline failure fail(std::error_code ec, std::string what) {
+    if (auto hint = capability_hint(ec, CAP_SYS_ADMIN); !hint.empty()) what += " (" + hint + ")";
+    return failure{ec, std::move(what)};
+}
+
+/// "PREFIX: strerror(e)" — `e` captured right after the failing call.
+inline failure sys_fail(int e, std::string prefix) {
+    std::error_code ec(e, std::system_category());
+    return fail(ec, prefix + ": " + ec.message());
+}
+
+[[noreturn]] inline void raise(failure f) { throw error(make_status(f.code), std::move(f.what)); }
+
+inline void report(failure f, std::error_code& ec) noexcept { ec = f.code; }
+
+/// Runs `fn` on a fresh thread and returns its result; exceptions travel back.
+/// The thread ends with `fn`, so whatever namespace it moved into dies with it and
+/// can never leak into the caller or into a pooled thread.
+template <class Fn>
+auto on_helper_thread(Fn&& fn) -> std::invoke_result_t<Fn&> {
+    using R = std::invoke_result_t<Fn&>;
+    std::exception_ptr ex;
+    std::optional<R> result;
+    std::thread t([&] {
+        try {
+            result.emplace(fn());
+        } catch (...) {
+            ex = std::current_exception();
+        }
+    });
+    t.join();
+    if (ex) std::rethrow_exception(ex);
+    return std::move(*result);
+}
+
+/// Keeps a descriptor to the calling thread's network namespace.
+inline unique_fd open_current_net() noexcept { return unique_fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)); }
+
+inline bool same_file(int a, int b) noexcept {
+    struct stat sa {}, sb {};
+    return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+}  // namespace detail
+
+/// Refuses names that are not a single safe path component (see file comment).
+inline std::error_code validate_name(std::string_view name) noexcept {
+    if (name.empty() || name == "." || name == ".." || name.size() > NAME_MAX) return errc::invalid_name;
+    for (unsigned char c : name)
+        if (c == '/' || c < 0x20 || c == 0x7f) return errc::invalid_name;
+    return {};
+}
+
+/// Checks that `fd` is a network-namespace handle (nsfs, type CLONE_NEWNET).
+inline std::error_code verify(int fd) noexcept {
+    struct statfs sf {};
+    if (::fstatfs(fd, &sf) != 0) return detail::last_errno();
+    if (sf.f_type != NSFS_MAGIC) return errc::not_a_net_namespace;
+    const int type = ::ioctl(fd, NS_GET_NSTYPE);
+    if (type < 0) return detail::last_errno();
+    if (type != CLONE_NEWNET) return errc::not_a_net_namespace;
+    return {};
+}
+
+/// Creates an unnamed namespace and returns a descriptor that keeps it alive
+/// (the cheapest kind: no file, no mount). Runs on a helper thread.
+inline unique_fd create_anonymous(std::error_code& ec) {
+    ec.clear();
+    auto r = detail::on_helper_thread([]() -> std::pair<int, int> {
+        if (::unshare(CLONE_NEWNET) != 0) return {-1, errno};
+        int fd = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        return {fd, fd < 0 ? errno : 0};
+    });
+    if (r.first < 0) ec = std::error_code(r.second, std::system_category());
+    return unique_fd(r.first);
+}
+inline unique_fd create_anonymous() {
+    std::error_code ec;
+    auto fd = create_anonymous(ec);
+    if (ec) detail::raise(detail::fail(ec, "Failed to create a new network namespace: " + ec.message()));
+    return fd;
+}
+
+/// Runs `fn` on a helper thread that has joined namespace `ns_fd`; returns its
+/// result. The calling thread never changes namespace. Used to open sockets that
+/// stay bound to another namespace.
+template <class Fn>
+auto run_in(int ns_fd, Fn&& fn) -> std::invoke_result_t<Fn&> {
+    if (auto ec = verify(ns_fd)) throw error(make_status(ec), "Not a network namespace: " + ec.message());
+    return detail::on_helper_thread([&]() -> std::invoke_result_t<Fn&> {
+        if (::setns(ns_fd, CLONE_NEWNET) != 0) detail::raise(detail::sys_fail(errno, "setting the network namespace failed"));
+        // verify the switch really happened before running anything there
+        unique_fd now = detail::open_current_net();
+        if (!now || !detail::same_file(now.get(), ns_fd))
+            throw error(make_status(errc::not_a_net_namespace), "setns did not take effect");
+        return fn();
+    });
+}
+
+/// Moves the calling thread into a namespace until the guard ends, then moves it
+/// back and verifies (by inode) that it is home. If it cannot get home the
+/// process aborts: a thread silently left in the wrong namespace is worse.
+class enter_guard {
+public:
+    enter_guard(const enter_guard&) = delete;
+    enter_guard& operator=(const enter_guard&) = delete;
+    enter_guard(enter_guard&& o) noexcept : home_(std::move(o.home_)) {}
+    enter_guard& operator=(enter_guard&&) = delete;
+    ~enter_guard() {
+        if (!home_) return;
+        if (::setns(home_.get(), CLONE_NEWNET) != 0) die("cannot return to the original network namespace");
+        unique_fd now = detail::open_current_net();
+        if (!now || !detail::same_file(now.get(), home_.get())) die("restored network namespace does not match");
+    }
+    /// The namespace the thread will return to.
+    int home() const noexcept { return home_.get(); }
+
+private:
+    friend enter_guard enter(int, std::error_code&);
+    explicit enter_guard(unique_fd home) noexcept : home_(std::move(home)) {}
+    [[noreturn]] static void die(const char* why) noexcept {
+        std::fprintf(stderr, "rtnl: %s; aborting\n", why);
+        std::abort();
+    }
+    unique_fd home_;
+};
+
+/// Enters the namespace behind `ns_fd` on the calling thread (see enter_guard).
+/// On failure the thread has not moved and the returned guard is inert.
+inline enter_guard enter(int ns_fd, std::error_code& ec) {
+    ec.clear();
+    if ((ec = verify(ns_fd))) return enter_guard(unique_fd{});
+    unique_fd home = detail::open_current_net();
+    if (!home) {
+        ec = detail::last_errno();
+        return enter_guard(unique_fd{});
+    }
+    if (::setns(ns_fd, CLONE_NEWNET) != 0) {
+        ec = detail::last_errno();
+        return enter_guard(unique_fd{});
+    }
+    return enter_guard(std::move(home));
+}
+
+/// A directory of named namespaces (iproute2's NETNS_RUN_DIR). The default one is
+/// /run/netns; tests and sandboxes may point elsewhere.
+class registry {
+public:
+    explicit registry(std::string run_dir = std::string(default_run_dir)) : dir_(std::move(run_dir)) {
+        while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+    }
+
+    const std::string& run_dir() const noexcept { return dir_; }
+    std::string path(std::string_view name) const { return dir_ + "/" + std::string(name); }
+
+    // ---- create -------------------------------------------------------------
+
+    /// Creates RUN_DIR/NAME holding a new network namespace and returns a
+    /// descriptor of it. Throws rtnl::error with iproute2's message.
+    unique_fd create(std::string_view name) const {
+        unique_fd fd;
+        if (auto f = create_impl(name, &fd)) detail::raise(std::move(f));
+        return fd;
+    }
+    unique_fd create(std::string_view name, std::error_code& ec) const {
+        unique_fd fd;
+        ec = create_impl(name, &fd).code;
+        return fd;
+    }
+    /// Like create(), returning the iproute2-worded failure instead of throwing.
+    failure try_create(std::string_view name, unique_fd* out = nullptr) const { return create_impl(name, out); }
+
+    /// Creates many namespaces with one helper thread (thread start is paid once).
+    /// Stops at the first failure, which is returned; `out` holds a descriptor for
+    /// each namespace made before it (those stay made).
+    failure create_many(std::span<const std::string> names, std::vector<unique_fd>& out) const {
+        out.clear();
+        out.reserve(names.size());
+        for (const auto& n : names)
+            if (auto ec = validate_name(n)) return detail::fail(ec, "Invalid netns name \"" + n + "\"");
+        if (auto f = prepare_dir()) return f;
+        return detail::on_helper_thread([&]() -> failure {
+            for (const auto& n : names) {
+                unique_fd fd;
+                if (auto f = create_on_this_thread(n, &fd)) return f;
+                out.push_back(std::move(fd));
+            }
+            return failure{};
+        });
+    }
+
+    // ---- remove ---------------------------------------------------------------
+
+    void remove(std::string_view name) const {
+        if (auto f = remove_impl(name)) detail::raise(std::move(f));
+    }
+    void remove(std::string_view name, std::error_code& ec) const { ec = remove_impl(name).code; }
+    failure try_remove(std::string_view name) const { return remove_impl(name); }
+
+    // ---- look up ----------------------------------------------------------------
+
+    /// Names in the run directory, in directory order (as `ip netns list`).
+    /// A missing directory is an empty list.
+    std::vector<std::string> list() const {
+        std::error_code ec;
+        auto v = list(ec);
+        if (ec) detail::raise(detail::fail(ec, "Cannot list namespaces in \"" + dir_ + "\": " + ec.message()));
+        return v;
+    }
+    std::vector<std::string> list(std::error_code& ec) const {
+        ec.clear();
+        std::vector<std::string> names;
+        DIR* d = ::opendir(dir_.c_str());
+        if (!d) {
+            if (errno != ENOENT) ec = detail::last_errno();
+            return names;
+        }
+        while (dirent* e = ::readdir(d)) {
+            std::string_view n = e->d_name;
+            if (n == "." || n == "..") continue;
+            names.emplace_back(n);
+        }
+        ::closedir(d);
+        return names;
+    }
+
+    bool exists(std::string_view name) const noexcept {
+        if (validate_name(name)) return false;
+        struct stat st {};
+        return ::lstat(path(name).c_str(), &st) == 0;
+    }
+
+    /// A verified descriptor of the named namespace.
+    unique_fd open(std::string_view name) const {
+        unique_fd fd;
+        if (auto f = open_impl(name, &fd)) detail::raise(std::move(f));
+        return fd;
+    }
+    unique_fd open(std::string_view name, std::error_code& ec) const {
+        unique_fd fd;
+        ec = open_impl(name, &fd).code;
+        return fd;
+    }
+    failure try_open(std::string_view name, unique_fd* out) const { return open_impl(name, out); }
+
+    /// Names in the run directory that refer to the same namespace as `ns_fd`
+    /// (`ip netns identify`).
+    std::vector<std::string> identify(int ns_fd) const {
+        std::vector<std::string> out;
+        struct stat want {};
+        if (::fstat(ns_fd, &want) != 0) return out;
+        std::error_code ec;
+        for (auto& n : list(ec)) {
+            struct stat st {};
+            if (::stat(path(n).c_str(), &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+                out.push_back(n);
+        }
+        return out;
+    }
+
+    /// Moves the calling thread into the named namespace until the guard ends.
+    enter_guard enter(std::string_view name) const {
+        unique_fd fd = open(name);
+        std::error_code ec;
+        auto g = netns::enter(fd.get(), ec);
+        if (ec) detail::raise(detail::fail(ec, "setting the network namespace \"" + std::string(name) +
+                                                   "\" failed: " + ec.message()));
+        return g;
+    }
+
+    /// What `ip netns exec NAME` does before exec: join the namespace, take a
+    /// private mount namespace, remount /sys for the new namespace and bind
+    /// /etc/netns/NAME/* over /etc. For a process about to exec (it moves the
+    /// calling thread and the mount namespace of the process).
+    failure switch_for_exec(std::string_view name) const {
+        unique_fd fd;
+        if (auto f = open_impl(name, &fd)) return f;
+        const std::string n(name);
+        if (::setns(fd.get(), CLONE_NEWNET) != 0)
+            return detail::sys_fail(errno, "setting the network namespace \"" + n + "\" failed");
+        if (::unshare(CLONE_NEWNS) != 0) return detail::sys_fail(errno, "unshare failed");
+        // Keep mounts from propagating back to the parent namespace.
+        if (::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0)
+            return detail::sys_fail(errno, "\"mount --make-rslave /\" failed");
+        unsigned long flags = 0;
+        if (::umount2("/sys", MNT_DETACH) != 0) {
+            // Cannot unmount (e.g. locked): keep it read-only like iproute2 does.
+            struct statvfs sv {};
+            if (::statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY)) flags = MS_RDONLY;
+        }
+        if (::mount(n.c_str(), "/sys", "sysfs", flags, nullptr) != 0) return detail::sys_fail(errno, "mount of /sys failed");
+        return bind_etc(n);
+    }
+
+private:
+    failure prepare_dir() const {
+        if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+            if (errno != ENOENT) return detail::sys_fail(errno, "mkdir " + dir_ + " failed");
+            // mkdir -p: create missing parents too
+            for (std::size_t i = 1; i < dir_.size(); ++i)
+                if (dir_[i] == '/') ::mkdir(dir_.substr(0, i).c_str(), 0755);
+            if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
+                return detail::sys_fail(errno, "mkdir " + dir_ + " failed");
+        }
+        return make_shared_once();
+    }
+
+    /// Makes the run dir a shared mount, once per (mount namespace, directory) in
+    /// this process, under flock against concurrent ip/rtnl processes.
+    failure make_shared_once() const {
+        struct stat mnt {};
+        if (::stat("/proc/thread-self/ns/mnt", &mnt) != 0) mnt = {};
+        static std::mutex m;
+        static std::vector<std::pair<ino_t, std::string>> done;
+        std::lock_guard lock(m);
+        for (auto& [ino, d] : done)
+            if (ino == mnt.st_ino && d == dir_) return {};
+        unique_fd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dfd) ::flock(dfd.get(), LOCK_EX);
+        bool bound = false;
+        while (::mount("", dir_.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+            if (errno != EINVAL || bound) return detail::sys_fail(errno, "mount --make-shared " + dir_ + " failed");
+            // Not a mount point yet: bind it onto itself, then retry.
+            if (::mount(dir_.c_str(), dir_.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0)
+                return detail::sys_fail(errno, "mount --bind " + dir_ + " " + dir_ + " failed");
+            bound = true;
+        }
+        done.emplace_back(mnt.st_ino, dir_);
+        return {};
+    }
+
+    failure create_impl(std::string_view name, unique_fd* out) const {
+        if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
+        if (auto f = prepare_dir()) return f;
+        return detail::on_helper_thread([&] { return create_on_this_thread(name, out); });
+    }
+
+    /// Runs on a helper thread: placeholder file, unshare, bind mount; rolls back.
+    failure create_on_this_thread(std::string_view name, unique_fd* out) const {
+        const std::string p = path(name);
+        int fd = ::open(p.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0);
+        if (fd < 0) return detail::sys_fail(errno, "Cannot create namespace file \"" + p + "\"");
+        ::close(fd);
+        if (::unshare(CLONE_NEWNET) != 0) {
+            auto f = detail::sys_fail(errno, "Failed to create a new network namespace \"" + std::string(name) + "\"");
+            ::unlink(p.c_str());
+            return f;
+        }
+        if (::mount("/proc/thread-self/ns/net", p.c_str(), "none", MS_BIND, nullptr) != 0) {
+            auto f = detail::sys_fail(errno, "Bind /proc/self/ns/net -> " + p + " failed");
+            ::unlink(p.c_str());
+            return f;
+        }
+        if (out) {
+            out->reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+            if (!*out) {
+                auto f = detail::sys_fail(errno, "Cannot open network namespace \"" + std::string(name) + "\"");
+                ::umount2(p.c_str(), MNT_DETACH);
+                ::unlink(p.c_str());
+                return f;
+            }
+        }
+        return {};
+    }
+
+    failure remove_impl(std::string_view name) const {
+        if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
+        const std::string p = path(name);
+        for (int attempt = 0;; ++attempt) {
+            ::umount2(p.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);  // a symlink or placeholder is not mounted: fine
+            if (::unlink(p.c_str()) == 0) return {};
+            if (errno != EBUSY || attempt >= 10)
+                return detail::sys_fail(errno, "Cannot remove namespace file \"" + p + "\"");
+            std::this_thread::yield();
+        }
+    }
+
+    failure open_impl(std::string_view name, unique_fd* out) const {
+        if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
+        const std::string p = path(name);
+        unique_fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return detail::sys_fail(errno, "Cannot open network namespace \"" + std::string(name) + "\"");
+        if (auto ec = verify(fd.get()))
+            return detail::fail(ec, "Cannot open network namespace \"" + std::string(name) + "\": " + ec.message());
+        if (out) *out = std::move(fd);
+        return {};
+    }
+
+    static failure bind_etc(const std::string& name) {
+        const std::string etc_dir = "/etc/netns/" + name;
+        DIR* d = ::opendir(etc_dir.c_str());
+        if (!d) return {};
+        failure result;
+        while (dirent* e = ::readdir(d)) {
+            std::string_view n = e->d_name;
+            if (n == "." || n == "..") continue;
+            const std::string from = etc_dir + "/" + std::string(n);
+            const std::string to = "/etc/" + std::string(n);
+            if (::mount(from.c_str(), to.c_str(), "none", MS_BIND, nullptr) != 0) {
+                // iproute2 reports and goes on
+                std::fprintf(stderr, "Bind %s -> %s failed: %s\n", from.c_str(), to.c_str(), std::strerror(errno));
+            }
+        }
+        ::closedir(d);
+        return result;
+    }
+
+    std::string dir_;
+};
+
+// ---- the default registry (/run/netns), as free functions ----------------------
+
+inline const registry& default_registry() {
+    static const registry r;
+    return r;
+}
+inline unique_fd create(std::string_view name) { return default_registry().create(name); }
+inline unique_fd create(std::string_view name, std::error_code& ec) { return default_registry().create(name, ec); }
+inline void remove(std::string_view name) { default_registry().remove(name); }
+inline void remove(std::string_view name, std::error_code& ec) { default_registry().remove(name, ec); }
+inline std::vector<std::string> list() { return default_registry().list(); }
+inline std::vector<std::string> list(std::error_code& ec) { return default_registry().list(ec); }
+inline bool exists(std::string_view name) { return default_registry().exists(name); }
+inline unique_fd open(std::string_view name) { return default_registry().open(name); }
+inline unique_fd open(std::string_view name, std::error_code& ec) { return default_registry().open(name, ec); }
+inline enter_guard enter(std::string_view name) { return default_registry().enter(name); }
+
+}  // namespace rtnl::netns

@@ -1,0 +1,20 @@
+// rtnl/rtnl.hpp — everything in rtnl except the Boost.Asio layer (rtnl/asio.hpp).
+#pragma once
+
+#include "rtnl/address.hpp"
+#include "rtnl/addr.hpp"
+#include "rtnl/error.hpp"
+#include "rtnl/fd.hpp"
+#include "rtnl/link.hpp"
+#include "rtnl/netns.hpp"
+#include "rtnl/netns_ref.hpp"
+#include "rtnl/nsid.hpp"
+#include "rtnl/ops.hpp"
+#include "rtnl/route.hpp"
+#include "rtnl/socket.hpp"
+#include "rtnl/wire/ack.hpp"
+#include "rtnl/wire/attribute.hpp"
+#include "rtnl/wire/buffer.hpp"
+#include "rtnl/wire/exchange.hpp"
+#include "rtnl/wire/reader.hpp"
+#include "rtnl/wire/writer.hpp"

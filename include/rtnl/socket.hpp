@@ -1,0 +1,481 @@
+// rtnl/socket.hpp — a blocking NETLINK_ROUTE socket that pipelines.
+//
+// One `transact` call takes a buffer holding any number of complete requests and
+// returns one status per request. Underneath:
+//   * requests go out many per sendmsg, in windows sized so that every answer
+//     fits the receive buffer: the kernel runs a whole sendmsg synchronously and
+//     queues its ACKs; past the buffer it drops them (ENOBUFS) although the
+//     requests still ran. A dump always ends its window (one dump per socket at a
+//     time, or the kernel says EBUSY);
+//   * answers are matched by sequence number (wire::exchange); only datagrams whose
+//     sender address is the kernel (nl_pid 0) are read — anyone can unicast to us;
+//   * ACK-only windows are drained with recvmmsg, many datagrams per syscall (ACKs
+//     are small and bounded: NETLINK_CAP_ACK stops the kernel echoing requests);
+//     windows with replies or dumps size every read with MSG_PEEK|MSG_TRUNC, so a
+//     datagram is never truncated;
+//   * every window has a deadline; a request left unanswered completes with
+//     ETIMEDOUT, and its late answer is ignored (its sequence number is retired).
+// NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK are switched on (silently skipped on
+// kernels without them), the descriptor is CLOEXEC, and a socket refuses to be
+// used by a child process after fork.
+#pragma once
+
+#include <linux/capability.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "rtnl/error.hpp"
+#include "rtnl/fd.hpp"
+#include "rtnl/netns.hpp"
+#include "rtnl/wire/buffer.hpp"
+#include "rtnl/wire/exchange.hpp"
+#include "rtnl/wire/reader.hpp"
+
+namespace rtnl {
+
+struct socket_options {
+    /// Deadline for each window of requests (and each dump datagram).
+    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+    /// Receive buffer in bytes; 0 keeps the kernel default (~208 KiB). Above
+    /// net.core.rmem_max only with CAP_NET_ADMIN (SO_RCVBUFFORCE is tried first).
+    int receive_buffer = 0;
+    /// Send buffer in bytes (bounds the bytes of one sendmsg); 0 keeps the default.
+    int send_buffer = 0;
+};
+
+/// What the socket has done (for tests, benchmarks and curious users).
+struct socket_stats {
+    std::uint64_t requests = 0;         ///< messages sent
+    std::uint64_t send_calls = 0;       ///< sendmsg syscalls
+    std::uint64_t receive_calls = 0;    ///< recvmsg/recvmmsg syscalls that returned data
+    std::uint64_t foreign_datagrams = 0;///< datagrams dropped because the sender was not the kernel
+    std::uint64_t stale_messages = 0;   ///< messages matching no pending request (late, duplicate)
+};
+
+/// Outcome of one dump.
+struct dump_result {
+    bool interrupted = false;  ///< NLM_F_DUMP_INTR: the data may be inconsistent; dump again
+};
+
+/// How a request is answered, derived from its flags: dumps end with DONE; GETs
+/// without NLM_F_ACK answer with one reply; everything else is ACKed (the socket
+/// adds NLM_F_ACK where it is missing, so every request completes).
+inline wire::expect expect_for(std::uint16_t type, std::uint16_t flags) noexcept {
+    if ((flags & NLM_F_DUMP) == NLM_F_DUMP) return wire::expect::dump;
+    if (flags & NLM_F_ACK) return wire::expect::ack;
+    if (type >= RTM_BASE && (type & 3) == 2) return wire::expect::reply;  // RTM_GET*
+    return wire::expect::ack;
+}
+
+class socket {
+public:
+    /// Opens a socket in the calling thread's network namespace.
+    explicit socket(const socket_options& opts = {}) { open(opts); }
+    socket(const socket_options& opts, std::error_code& ec) noexcept { ec = try_open(opts); }
+
+    /// Opens a socket inside the namespace behind `ns_fd`, on a helper thread:
+    /// the calling thread never changes namespace, and the socket stays bound to
+    /// that namespace for its whole life.
+    static socket in_namespace(int ns_fd, const socket_options& opts = {}) {
+        return netns::run_in(ns_fd, [&] { return socket(opts); });
+    }
+
+    socket(socket&&) noexcept = default;
+    socket& operator=(socket&&) noexcept = default;
+
+    int native_handle() const noexcept { return fd_.get(); }
+    std::uint32_t port_id() const noexcept { return port_id_; }
+    const socket_stats& stats() const noexcept { return stats_; }
+    /// The receive buffer the kernel actually granted (SO_RCVBUF).
+    int receive_buffer() const noexcept { return rcvbuf_; }
+    /// The status of the last single request (execute / the ec overloads).
+    const status& last_status() const noexcept { return last_; }
+
+    // ---- the general operation ------------------------------------------------
+
+    /// Sends every message in `requests` (sequence numbers are assigned in place)
+    /// and collects one status per message into `results`. `on_message(index, msg)`
+    /// receives reply and dump messages (zero-copy, valid during the call).
+    /// Returns an error only when the batch could not be run at all (malformed
+    /// buffer, socket used after fork); per-request failures are in `results`.
+    template <class OnMessage>
+    std::error_code transact(wire::buffer& requests, std::vector<status>& results, OnMessage&& on_message) {
+        results.clear();
+        if (::getpid() != owner_pid_) return errc::used_after_fork;
+        // Index the messages; refuse a buffer that does not split into whole requests.
+        offsets_.clear();
+        wire::message_range msgs(requests.bytes());
+        if (msgs.malformed()) return errc::message_too_large;
+        for (wire::message_view m : msgs) offsets_.push_back(static_cast<std::size_t>(m.bytes().data() - requests.data()));
+        const std::size_t n = offsets_.size();
+        results.resize(n);
+        if (n == 0) return {};
+
+        // Assign sequence numbers; never use 0 (unsolicited notifications carry it).
+        if (seq_ + n < seq_ || seq_ == 0) seq_ = 1;
+        ex_.reset(seq_);
+        kinds_.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+            std::byte* p = requests.data() + offsets_[i];
+            wire::message_view m({p, requests.size() - offsets_[i]});
+            std::uint16_t flags = m.flags();
+            const auto kind = expect_for(m.type(), flags);
+            if (kind == wire::expect::ack && !(flags & NLM_F_ACK)) {
+                flags |= NLM_F_ACK;
+                std::memcpy(p + offsetof(nlmsghdr, nlmsg_flags), &flags, sizeof flags);
+            }
+            wire::set_seq(p, ex_.seq_of(ex_.add(kind)));
+            kinds_.push_back(kind);
+        }
+        seq_ += static_cast<std::uint32_t>(n);
+
+        handler<OnMessage> h{results, on_message};
+        std::size_t i = 0;
+        while (i < n) {
+            const std::size_t end = window_end(requests, i);
+            run_window(requests, i, end, h);
+            i = end;
+        }
+        return {};
+    }
+
+    /// Runs a batch of requests that expect no data (links, addresses, routes …);
+    /// one status per request, in order. Never throws for kernel errors.
+    std::vector<status> batch(wire::buffer& requests) {
+        std::vector<status> results;
+        if (auto ec = transact(requests, results, [](std::size_t, const wire::message_view&) {}))
+            results.assign(std::max<std::size_t>(1, results.size()), make_status(ec));
+        return results;
+    }
+
+    /// Runs one request (or a buffer of them, stopping at nothing) and throws
+    /// rtnl::error for the first failure.
+    void execute(wire::buffer& request) {
+        std::error_code ec;
+        execute(request, ec);
+        if (ec) throw error(last_);
+    }
+    void execute(wire::buffer& request, std::error_code& ec) {
+        auto results = batch(request);
+        last_ = status{};
+        for (auto& r : results)
+            if (!r.ok()) {
+                last_ = std::move(r);
+                break;
+            }
+        ec = last_.code;
+    }
+
+    /// Sends one GET and hands the reply to `on_reply(message_view)`.
+    template <class OnReply>
+    void query(wire::buffer& request, OnReply&& on_reply, std::error_code& ec) {
+        std::vector<status> results;
+        ec = transact(request, results, [&](std::size_t, const wire::message_view& m) { on_reply(m); });
+        last_ = ec ? make_status(ec) : (results.empty() ? status{} : std::move(results.front()));
+        ec = last_.code;
+    }
+    template <class OnReply>
+    void query(wire::buffer& request, OnReply&& on_reply) {
+        std::error_code ec;
+        query(request, std::forward<OnReply>(on_reply), ec);
+        if (ec) throw error(last_);
+    }
+
+    /// Runs one dump; `on_message(message_view)` sees every part. The result says
+    /// whether the kernel flagged the dump as interrupted (see dump_with_retry).
+    template <class OnMessage>
+    dump_result dump(wire::buffer& request, OnMessage&& on_message, std::error_code& ec) {
+        std::vector<status> results;
+        ec = transact(request, results, [&](std::size_t, const wire::message_view& m) { on_message(m); });
+        last_ = ec ? make_status(ec) : (results.empty() ? status{} : std::move(results.front()));
+        ec = last_.code;
+        return dump_result{last_interrupted_};
+    }
+    template <class OnMessage>
+    dump_result dump(wire::buffer& request, OnMessage&& on_message) {
+        std::error_code ec;
+        auto r = dump(request, std::forward<OnMessage>(on_message), ec);
+        if (ec) throw error(last_);
+        return r;
+    }
+
+    /// Dumps until the kernel reports a consistent snapshot, at most `attempts`
+    /// times. `reset()` is called before each attempt so the caller can drop what
+    /// an interrupted attempt collected. Fails with errc::dump_interrupted when
+    /// every attempt was interrupted (the last attempt's data is kept).
+    template <class Reset, class OnMessage>
+    void dump_with_retry(wire::buffer& request, Reset&& reset, OnMessage&& on_message, std::error_code& ec,
+                         int attempts = 5) {
+        for (int a = 0; a < attempts; ++a) {
+            reset();
+            auto r = dump(request, on_message, ec);
+            if (ec || !r.interrupted) return;
+        }
+        last_ = make_status(errc::dump_interrupted);
+        ec = last_.code;
+    }
+
+private:
+    template <class OnMessage>
+    struct handler {
+        std::vector<status>& results;
+        OnMessage& user;
+        socket* self = nullptr;
+        void on_message(std::size_t i, const wire::message_view& m) { user(i, m); }
+        void on_complete(std::size_t i, status s, bool interrupted) {
+            if (!s.ok() && s.message.empty()) s.hint = capability_hint(s.code, CAP_NET_ADMIN);
+            results[i] = std::move(s);
+            if (self) self->last_interrupted_ = interrupted;
+        }
+    };
+
+    std::error_code try_open(const socket_options& opts) noexcept {
+        fd_.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        if (!fd_) return {errno, std::system_category()};
+        const int one = 1;
+        // Best effort: older kernels lack some of these and still work.
+        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+        if (opts.receive_buffer > 0 &&
+            ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &opts.receive_buffer, sizeof(int)) != 0)
+            ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &opts.receive_buffer, sizeof(int));
+        if (opts.send_buffer > 0 &&
+            ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &opts.send_buffer, sizeof(int)) != 0)
+            ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &opts.send_buffer, sizeof(int));
+        sockaddr_nl local{};
+        local.nl_family = AF_NETLINK;
+        if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return {errno, std::system_category()};
+        socklen_t len = sizeof local;
+        if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) != 0) return {errno, std::system_category()};
+        port_id_ = local.nl_pid;
+        len = sizeof(int);
+        ::getsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf_, &len);
+        len = sizeof(int);
+        ::getsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf_, &len);
+        timeout_ = opts.timeout;
+        owner_pid_ = ::getpid();
+        return {};
+    }
+    void open(const socket_options& opts) {
+        if (auto ec = try_open(opts)) {
+            status s = make_status(ec);
+            s.hint = capability_hint(ec, CAP_NET_ADMIN);
+            throw error(s, "Cannot open netlink socket: " + ec.message());
+        }
+    }
+
+    // Receive-buffer cost of each answer (skb truesize, measured on 6.x kernels:
+    // an ACK with an extack message stays under 1 KiB; a GETLINK reply under 8 KiB;
+    // a dump holds at most one ~32 KiB datagram queued at a time).
+    static constexpr std::size_t ack_cost = 1024;
+    static constexpr std::size_t reply_cost = 8192;
+    static constexpr std::size_t dump_cost = 65536;
+
+    std::size_t window_end(const wire::buffer& requests, std::size_t first) const noexcept {
+        const std::size_t budget = static_cast<std::size_t>(std::max(rcvbuf_, 4096));
+        const std::size_t byte_budget = static_cast<std::size_t>(std::max(sndbuf_ - 64, 4096));
+        std::size_t cost = 0;
+        const std::size_t start = offsets_[first];
+        std::size_t i = first;
+        for (; i < offsets_.size(); ++i) {
+            const auto kind = kinds_[i];
+            const std::size_t c = kind == wire::expect::ack ? ack_cost : kind == wire::expect::reply ? reply_cost : dump_cost;
+            const std::size_t next = i + 1 < offsets_.size() ? offsets_[i + 1] : requests.size();
+            if (i > first && (cost + c > budget || next - start > byte_budget)) break;
+            cost += c;
+            if (kind == wire::expect::dump) return i + 1;  // a dump ends its window
+        }
+        return i;
+    }
+
+    template <class H>
+    void run_window(wire::buffer& requests, std::size_t first, std::size_t end, H& h) {
+        h.self = this;
+        const std::size_t from = offsets_[first];
+        const std::size_t to = end < offsets_.size() ? offsets_[end] : requests.size();
+        sockaddr_nl kernel{};
+        kernel.nl_family = AF_NETLINK;
+        iovec iov{requests.data() + from, to - from};
+        msghdr mh{};
+        mh.msg_name = &kernel;
+        mh.msg_namelen = sizeof kernel;
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        ssize_t sent;
+        do sent = ::sendmsg(fd_.get(), &mh, 0);
+        while (sent < 0 && errno == EINTR);
+        if (sent < 0) {
+            const std::error_code ec(errno, std::system_category());
+            for (std::size_t i = first; i < end; ++i) ex_.abandon(i, make_status(ec), h);
+            return;
+        }
+        ++stats_.send_calls;
+        stats_.requests += end - first;
+
+        bool acks_only = true;
+        for (std::size_t i = first; i < end; ++i) acks_only = acks_only && kinds_[i] == wire::expect::ack;
+
+        const auto deadline = std::chrono::steady_clock::now() + timeout_;
+        auto window_open = [&] {
+            for (std::size_t i = first; i < end; ++i)
+                if (!ex_.done(i)) return true;
+            return false;
+        };
+        while (window_open()) {
+            const std::error_code ec = acks_only ? receive_many(h) : receive_one(h, deadline);
+            if (!ec) continue;
+            if (ec == std::errc::resource_unavailable_try_again) {
+                if (!wait_readable(deadline)) {
+                    for (std::size_t i = first; i < end; ++i)
+                        ex_.abandon(i, make_status(std::make_error_code(std::errc::timed_out)), h);
+                    return;
+                }
+                continue;
+            }
+            // ENOBUFS means the kernel dropped answers: those requests may have run,
+            // but nobody can say which — report it on every open one.
+            const status s = make_status(ec == std::errc::no_buffer_space ? make_error_code(errc::replies_lost) : ec);
+            for (std::size_t i = first; i < end; ++i) ex_.abandon(i, s, h);
+            return;
+        }
+    }
+
+    bool wait_readable(std::chrono::steady_clock::time_point deadline) {
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() < 0) return false;
+            pollfd p{fd_.get(), POLLIN, 0};
+            const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 1 << 30)));
+            if (r > 0) return true;
+            if (r == 0) return false;
+            if (errno != EINTR) return false;
+        }
+    }
+
+    static bool from_kernel(const msghdr& mh) noexcept {
+        const auto* a = static_cast<const sockaddr_nl*>(mh.msg_name);
+        return mh.msg_namelen >= sizeof(sockaddr_nl) && a->nl_family == AF_NETLINK && a->nl_pid == 0;
+    }
+
+    template <class H>
+    void feed(std::span<const std::byte> datagram, H& h) {
+        auto r = ex_.feed(datagram, h);
+        stats_.stale_messages += r.ignored;
+        if (r.malformed) {
+            // Cannot tell whose answer was cut: fail what this datagram could have answered.
+            for (std::size_t i = 0; i < ex_.size(); ++i)
+                if (!ex_.done(i) && ex_.kind(i) != wire::expect::dump) ex_.abandon(i, make_status(errc::malformed_reply), h);
+        }
+    }
+
+    /// ACK-only windows: up to `slots` datagrams per syscall, non-blocking.
+    template <class H>
+    std::error_code receive_many(H& h) {
+        static constexpr unsigned slots = 64;
+        static constexpr std::size_t slot_size = 4096;
+        if (!mm_) mm_ = std::make_unique<mmsg_area>();
+        auto& a = *mm_;
+        for (unsigned k = 0; k < slots; ++k) {
+            a.iov[k] = {a.data + k * slot_size, slot_size};
+            a.msgs[k].msg_hdr = msghdr{};
+            a.msgs[k].msg_hdr.msg_name = &a.addr[k];
+            a.msgs[k].msg_hdr.msg_namelen = sizeof(sockaddr_nl);
+            a.msgs[k].msg_hdr.msg_iov = &a.iov[k];
+            a.msgs[k].msg_hdr.msg_iovlen = 1;
+        }
+        const int got = ::recvmmsg(fd_.get(), a.msgs, slots, MSG_DONTWAIT, nullptr);
+        if (got < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
+        ++stats_.receive_calls;
+        for (int k = 0; k < got; ++k) {
+            const msghdr& mh = a.msgs[k].msg_hdr;
+            if (!from_kernel(mh)) {
+                ++stats_.foreign_datagrams;
+                continue;
+            }
+            std::span<const std::byte> d(a.data + static_cast<std::size_t>(k) * slot_size,
+                                         std::min<std::size_t>(a.msgs[k].msg_len, slot_size));
+            if (mh.msg_flags & MSG_TRUNC) {
+                // An ACK that does not fit 4 KiB cannot happen with CAP_ACK; never parse a cut one.
+                wire::message_view m(d);
+                if (d.size() >= NLMSG_HDRLEN) {
+                    const std::size_t i = m.seq() - ex_.seq_of(0);
+                    if (i < ex_.size()) ex_.abandon(i, make_status(errc::truncated_reply), h);
+                }
+                continue;
+            }
+            feed(d, h);
+        }
+        return {};
+    }
+
+    /// Replies and dumps: peek to size the read, then read exactly one datagram.
+    template <class H>
+    std::error_code receive_one(H& h, std::chrono::steady_clock::time_point) {
+        if (rx_.capacity() < 65536) rx_.reserve(65536);
+        sockaddr_nl from{};
+        iovec iov{rx_.data(), rx_.capacity()};
+        msghdr mh{};
+        mh.msg_name = &from;
+        mh.msg_namelen = sizeof from;
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        ssize_t n = ::recvmsg(fd_.get(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+        if (n < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
+        if (static_cast<std::size_t>(n) > rx_.capacity()) {
+            rx_.reserve(static_cast<std::size_t>(n));
+            iov = {rx_.data(), rx_.capacity()};
+        }
+        mh.msg_namelen = sizeof from;
+        n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
+        if (n < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
+        ++stats_.receive_calls;
+        if (!from_kernel(mh)) {
+            ++stats_.foreign_datagrams;
+            return {};
+        }
+        if (mh.msg_flags & MSG_TRUNC) return errc::truncated_reply;  // cannot happen after the peek
+        feed({rx_.data(), static_cast<std::size_t>(n)}, h);
+        return {};
+    }
+
+    struct mmsg_area {
+        mmsghdr msgs[64];
+        iovec iov[64];
+        sockaddr_nl addr[64];
+        alignas(16) std::byte data[64 * 4096];
+    };
+
+    unique_fd fd_;
+    std::uint32_t port_id_ = 0;
+    std::uint32_t seq_ = 1;
+    pid_t owner_pid_ = 0;
+    int rcvbuf_ = 0;
+    int sndbuf_ = 0;
+    std::chrono::milliseconds timeout_{30000};
+    wire::exchange ex_;
+    std::vector<std::size_t> offsets_;
+    std::vector<wire::expect> kinds_;
+    wire::buffer rx_;
+    std::unique_ptr<mmsg_area> mm_;
+    socket_stats stats_;
+    status last_;
+    bool last_interrupted_ = false;
+};
+
+}  // namespace rtnl
