@@ -96,7 +96,9 @@ private:
 };
 
 /// The settings of a veth peer (the far end of the pair). The kernel applies
-/// every one of these to the peer; a master cannot be set for it at creation.
+/// every one of these to the peer. A master cannot be set for it at creation, nor
+/// can it be brought up then: the kernel configures the peer before the pair is
+/// joined, and a veth without its peer refuses to open (ENOTCONN).
 struct link_options {
     std::string_view name{};                       ///< empty: the kernel picks (veth0, veth1, …)
     std::optional<std::uint32_t> txqlen{};
@@ -106,7 +108,6 @@ struct link_options {
     std::optional<std::uint32_t> num_tx_queues{};  ///< 1 makes veth creation ~2× cheaper (DESIGN §3)
     std::optional<std::uint32_t> num_rx_queues{};
     netns_ref netns{};                             ///< create it directly inside this namespace
-    bool up = false;                             ///< bring it up as part of creation
 };
 
 /// A veth pair. The peer is a full link request of its own.
@@ -225,12 +226,11 @@ template <class S>
         auto info = w.nest(ifla::linkinfo);
         w.put(ifla_info::kind, std::string_view("veth"));
         const bool peer_given = !v.peer.name.empty() || v.peer.netns || v.peer.mtu || v.peer.address ||
-                                v.peer.group || v.peer.num_tx_queues || v.peer.num_rx_queues || v.peer.txqlen ||
-                                v.peer.up;
+                                v.peer.group || v.peer.num_tx_queues || v.peer.num_rx_queues || v.peer.txqlen;
         if (peer_given) {
             auto data = w.nest(ifla_info::data);
             auto peer = w.nest(veth_info::peer);
-            w.header(detail::info_header(0, v.peer.up));
+            w.header(detail::info_header(0, false));
             detail::put_options(w, v.peer);
         }
     }
@@ -254,14 +254,17 @@ template <class S>
 }
 
 /// RTM_NEWLINK changing an existing link (`ip link set DEV …`). A target given by
-/// name is looked up by the kernel (IFLA_IFNAME), saving a round trip; a rename
-/// needs the target by index (or by name through IFLA_ALT_IFNAME lookup).
+/// name is looked up by the kernel (IFLA_IFNAME), saving a round trip. A rename
+/// needs the target by index: IFLA_IFNAME then carries the new name, and the
+/// kernel looks a name up by IFLA_IFNAME before IFLA_ALT_IFNAME.
 template <class S>
 [[nodiscard]] std::error_code set(wire::basic_writer<S>& w, link_ref target, const link_change& c) {
     if (!target.by_index())
         if (auto ec = validate_ifname(target.name())) return ec;
-    if (c.name)
+    if (c.name) {
         if (auto ec = validate_ifname(*c.name)) return ec;
+        if (!target.by_index()) return std::make_error_code(std::errc::invalid_argument);
+    }
     auto msg = w.begin(RTM_NEWLINK, detail::change_flags);
     ifinfomsg h = detail::info_header(target.by_index() ? target.index() : 0, false);
     if (c.up) {
@@ -275,10 +278,7 @@ template <class S>
     if (c.address) w.put(ifla::address, *c.address);
     if (c.group) w.put(ifla::group, *c.group);
     if (c.master) w.put(ifla::master, static_cast<std::uint32_t>(*c.master));
-    if (!target.by_index()) {
-        if (c.name) w.put(ifla::alt_ifname, target.name());  // find by old name, rename to IFLA_IFNAME
-        else w.put(ifla::ifname, target.name());
-    }
+    if (!target.by_index()) w.put(ifla::ifname, target.name());
     if (c.name) w.put(ifla::ifname, *c.name);
     msg.close();
     return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);

@@ -379,15 +379,20 @@ private:
     }
 
     /// Makes the run dir a shared mount, once per (mount namespace, directory) in
-    /// this process, under flock against concurrent ip/rtnl processes.
+    /// this process, under flock against concurrent ip/rtnl processes. The key
+    /// includes the directory's device and inode: a namespace inode number can be
+    /// reused after its namespace dies, a fresh mount on the directory cannot look
+    /// the same.
     failure make_shared_once() const {
-        struct stat mnt {};
+        struct stat mnt {}, dir {};
         if (::stat("/proc/thread-self/ns/mnt", &mnt) != 0) mnt = {};
+        if (::stat(dir_.c_str(), &dir) != 0) dir = {};
+        const shared_key key{mnt.st_ino, dir.st_dev, dir.st_ino};
         static std::mutex m;
-        static std::vector<std::pair<ino_t, std::string>> done;
+        static std::vector<shared_key> done;
         std::lock_guard lock(m);
-        for (auto& [ino, d] : done)
-            if (ino == mnt.st_ino && d == dir_) return {};
+        for (auto& k : done)
+            if (k == key) return {};
         unique_fd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dfd) ::flock(dfd.get(), LOCK_EX);
         bool bound = false;
@@ -398,9 +403,18 @@ private:
                 return detail::sys_fail(errno, "mount --bind " + dir_ + " " + dir_ + " failed");
             bound = true;
         }
-        done.emplace_back(mnt.st_ino, dir_);
+        // After a self-bind the directory is a new mount: key it by what it is now.
+        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.push_back({mnt.st_ino, dir.st_dev, dir.st_ino});
+        done.push_back(key);
         return {};
     }
+
+    struct shared_key {
+        ino_t mnt_ns;
+        dev_t dev;
+        ino_t ino;
+        bool operator==(const shared_key&) const = default;
+    };
 
     failure create_impl(std::string_view name, unique_fd* out) const {
         if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
@@ -440,7 +454,9 @@ private:
         if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
         const std::string p = path(name);
         for (int attempt = 0;; ++attempt) {
-            ::umount2(p.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);  // a symlink or placeholder is not mounted: fine
+            // EINVAL: not a mount point (a symlink or a placeholder) — unlink it all the same.
+            if (::umount2(p.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno == EPERM)
+                return detail::sys_fail(errno, "Cannot remove namespace file \"" + p + "\"");
             if (::unlink(p.c_str()) == 0) return {};
             if (errno != EBUSY || attempt >= 10)
                 return detail::sys_fail(errno, "Cannot remove namespace file \"" + p + "\"");

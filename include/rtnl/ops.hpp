@@ -68,6 +68,8 @@ void throwing(socket& nl, Fn&& fn) {
 
 namespace link {
 
+int index(socket& nl, std::string_view name);
+
 inline void add(socket& nl, const veth& v, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return add(w, v); }, ec);
 }
@@ -91,7 +93,13 @@ inline void set(socket& nl, link_ref target, const link_change& c) {
     if (!target.by_index()) ops_detail::check_name(target.name());
     if (c.name) ops_detail::check_name(*c.name);
     std::error_code ec;
-    set(nl, target, c, ec);
+    if (c.name && !target.by_index()) {
+        // a rename needs the index (IFLA_IFNAME carries the new name)
+        const int index = link::index(nl, target.name());
+        set(nl, index, c, ec);
+    } else {
+        set(nl, target, c, ec);
+    }
     if (ec == std::errc::no_such_device && !target.by_index()) ops_detail::throw_no_device(target.name());
     if (ec) throw error(nl.last_status());
 }

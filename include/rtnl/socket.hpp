@@ -45,6 +45,7 @@
 #include "rtnl/wire/buffer.hpp"
 #include "rtnl/wire/exchange.hpp"
 #include "rtnl/wire/reader.hpp"
+#include "rtnl/wire/writer.hpp"
 
 namespace rtnl {
 
@@ -72,13 +73,15 @@ struct dump_result {
     bool interrupted = false;  ///< NLM_F_DUMP_INTR: the data may be inconsistent; dump again
 };
 
-/// How a request is answered, derived from its flags: dumps end with DONE; GETs
-/// without NLM_F_ACK answer with one reply; everything else is ACKed (the socket
-/// adds NLM_F_ACK where it is missing, so every request completes).
+/// How a request is answered, derived from its type and flags: dumps end with
+/// DONE; a GET without NLM_F_ACK answers with one reply, with it a reply and an
+/// ACK (as does NLM_F_ECHO); everything else is ACKed — the socket adds NLM_F_ACK
+/// where it is missing, so every request completes.
 inline wire::expect expect_for(std::uint16_t type, std::uint16_t flags) noexcept {
-    if ((flags & NLM_F_DUMP) == NLM_F_DUMP) return wire::expect::dump;
-    if (flags & NLM_F_ACK) return wire::expect::ack;
-    if (type >= RTM_BASE && (type & 3) == 2) return wire::expect::reply;  // RTM_GET*
+    const bool get = type >= RTM_BASE && (type & 3) == 2;  // RTM_GET*
+    if (get && (flags & NLM_F_DUMP) == NLM_F_DUMP) return wire::expect::dump;
+    if (get) return (flags & NLM_F_ACK) ? wire::expect::reply_and_ack : wire::expect::reply;
+    if (flags & NLM_F_ECHO) return wire::expect::reply_and_ack;
     return wire::expect::ack;
 }
 
@@ -103,6 +106,8 @@ public:
     const socket_stats& stats() const noexcept { return stats_; }
     /// The receive buffer the kernel actually granted (SO_RCVBUF).
     int receive_buffer() const noexcept { return rcvbuf_; }
+    /// The sequence number the next request will carry.
+    std::uint32_t next_sequence() const noexcept { return seq_ == 0 ? 1 : seq_; }
     /// The status of the last single request (execute / the ec overloads).
     const status& last_status() const noexcept { return last_; }
 
@@ -135,7 +140,7 @@ public:
             wire::message_view m({p, requests.size() - offsets_[i]});
             std::uint16_t flags = m.flags();
             const auto kind = expect_for(m.type(), flags);
-            if (kind == wire::expect::ack && !(flags & NLM_F_ACK)) {
+            if ((kind == wire::expect::ack || kind == wire::expect::reply_and_ack) && !(flags & NLM_F_ACK)) {
                 flags |= NLM_F_ACK;
                 std::memcpy(p + offsetof(nlmsghdr, nlmsg_flags), &flags, sizeof flags);
             }
@@ -295,7 +300,7 @@ private:
         std::size_t i = first;
         for (; i < offsets_.size(); ++i) {
             const auto kind = kinds_[i];
-            const std::size_t c = kind == wire::expect::ack ? ack_cost : kind == wire::expect::reply ? reply_cost : dump_cost;
+            const std::size_t c = kind == wire::expect::ack ? ack_cost : kind == wire::expect::dump ? dump_cost : reply_cost;
             const std::size_t next = i + 1 < offsets_.size() ? offsets_[i + 1] : requests.size();
             if (i > first && (cost + c > budget || next - start > byte_budget)) break;
             cost += c;

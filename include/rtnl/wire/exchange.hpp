@@ -2,10 +2,12 @@
 //
 // A batch of requests gets consecutive sequence numbers. The kernel answers each
 // with, depending on the request:
-//   ack    — one NLMSG_ERROR (error 0 is the ACK);
-//   reply  — data message(s), then the NLMSG_ERROR ACK (a GET sent with NLM_F_ACK);
-//   dump   — multipart data across many datagrams, ended by NLMSG_DONE (which may
-//            carry an errno and extack) or cut short by an NLMSG_ERROR.
+//   ack            — one NLMSG_ERROR (error 0 is the ACK); data is not expected;
+//   reply          — one data message (a GET without NLM_F_ACK), or an NLMSG_ERROR;
+//   reply_and_ack  — data message(s), then the NLMSG_ERROR ACK (NLM_F_ACK with a GET
+//                    or NLM_F_ECHO);
+//   dump           — multipart data across many datagrams, ended by NLMSG_DONE (which
+//                    may carry an errno and extack) or cut short by an NLMSG_ERROR.
 // `exchange` is pure bookkeeping over bytes — no syscalls — so the blocking socket
 // and the Asio socket share it and it can be fuzzed on its own. Messages with a
 // sequence number outside the batch, or for a request already complete, are
@@ -28,7 +30,7 @@
 namespace rtnl::wire {
 
 /// What a request's answer looks like.
-enum class expect : std::uint8_t { ack, reply, dump };
+enum class expect : std::uint8_t { ack, reply, reply_and_ack, dump };
 
 /// Turns a decoded ACK into a status (copying the extack text out of the datagram).
 inline status to_status(const ack_view& a) {
@@ -126,6 +128,10 @@ public:
                     if (m.flags() & NLM_F_DUMP_INTR) e.interrupted = true;
                     h.on_message(i, m);
                     ++r.delivered;
+                    if (e.kind == expect::reply && !(m.flags() & NLM_F_MULTI)) {
+                        finish(i, status{}, h);  // the reply is the answer
+                        ++r.completed;
+                    }
                     break;
             }
         }
