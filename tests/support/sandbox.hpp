@@ -1,8 +1,9 @@
 // tests/support/sandbox.hpp — hermetic kernel tests.
 //
 // Every kernel test runs in a fresh network namespace *and* a private mount
-// namespace whose /run is a new tmpfs, so /run/netns (where iproute2 and rtnl keep
-// named namespaces) starts empty and vanishes with the test. Nothing a test makes
+// namespace whose /run is a new tmpfs (tools/common/sandbox.hpp), so /run/netns
+// (where iproute2 and rtnl keep named namespaces) starts empty and vanishes with
+// the test. Nothing a test makes
 // can reach the host's links, namespaces or files. ctest runs each test in its
 // own process; SetUp enters new namespaces again so a whole binary run directly
 // is just as hermetic.
@@ -19,23 +20,14 @@
 #include <string>
 
 #include "rtnl/ops.hpp"
+#include "tools/common/sandbox.hpp"
 
 namespace rtnl::test {
 
-/// Moves the process into new namespaces; returns why not, or "".
+/// Moves the process into new namespaces with lo up; returns why not, or "".
 inline std::string enter_sandbox() {
     if (::geteuid() != 0) return "kernel tests need root";
-    if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) return std::string("unshare: ") + std::strerror(errno);
-    if (::mount("", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-        return std::string("make-rprivate /: ") + std::strerror(errno);
-    // A previous test in this process left its /run (and namespaces under it) in
-    // the copy of the mount table: drop it so this test starts from nothing.
-    static bool mounted_before = false;
-    if (mounted_before) ::umount2("/run", MNT_DETACH);
-    mounted_before = true;
-    if (::mount("rtnl-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
-        return std::string("tmpfs on /run: ") + std::strerror(errno);
-    if (::mkdir("/run/netns", 0755) != 0) return std::string("mkdir /run/netns: ") + std::strerror(errno);
+    if (auto why = rtnl::tools::enter_sandbox(); !why.empty()) return why;
     try {
         rtnl::socket nl;
         rtnl::link::set(nl, "lo", {.up = true});

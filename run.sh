@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# rtnl quick start, for a fresh Debian 12 machine, as root:
+#
+#   ./run.sh demo    install what is needed, build, run the demo (in a sandbox)
+#   ./run.sh test    install what is needed, build debug + ASan/UBSan, run every test
+#   ./run.sh bench   install what is needed, build release, run the benchmarks
+#
+# Needs nothing but bash and apt: compilers, CMake and libraries are installed here.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+    cmake ninja-build g++ pkg-config        # build
+    libgtest-dev libgmock-dev               # tests
+    libbenchmark-dev libmnl-dev             # benchmarks (libmnl only as a comparison peer)
+    libboost-dev                            # rtnl::asio
+    nlohmann-json3-dev libyaml-cpp-dev      # tests and rtnl-topo
+    clang libclang-rt-14-dev                # libFuzzer targets
+    iproute2 iputils-ping strace jq procps  # the oracle and the demo
+)
+
+log() { printf '\n==> %s\n' "$*"; }
+
+need_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "run.sh: run as root (namespaces, veth and bridges need CAP_NET_ADMIN and CAP_SYS_ADMIN)" >&2
+        exit 1
+    fi
+}
+
+ensure_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing: ${missing[*]}"
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+build() {  # build PRESET [TARGET...]
+    local preset=$1
+    shift
+    log "configure + build ($preset)"
+    cmake --preset "$preset" >/dev/null
+    if [ $# -gt 0 ]; then cmake --build --preset "$preset" --target "$@"; else cmake --build --preset "$preset"; fi
+}
+
+fuzz_smoke() {  # each libFuzzer target for a few seconds from the checked-in corpus
+    local seconds=${RTNL_FUZZ_SECONDS:-20}
+    build fuzz fuzz-reader fuzz-extack fuzz-exchange
+    for t in reader extack exchange; do
+        log "fuzz $t for ${seconds}s"
+        local work
+        work=$(mktemp -d)
+        cp tests/fuzz/corpus/$t/* "$work"/
+        local rc=0
+        ./build/fuzz/tests/fuzz/fuzz-$t -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
+            -artifact_prefix="$work/" "$work" >"$work.log" 2>&1 || rc=$?
+        grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$work.log" || true
+        if [ "$rc" -ne 0 ]; then
+            tail -n 40 "$work.log"
+            echo "fuzz $t: crashed (exit $rc); inputs kept in $work" >&2
+            return 1
+        fi
+        rm -rf "$work" "$work.log"
+    done
+}
+
+case "${1:-}" in
+demo)
+    need_root
+    ensure_packages
+    build dev rtnl-demo
+    log "demo"
+    ./build/dev/tools/rtnl-demo
+    ;;
+test)
+    need_root
+    ensure_packages
+    for preset in dev asan; do
+        build "$preset"
+        log "test ($preset)"
+        ctest --preset "$preset"
+    done
+    fuzz_smoke
+    ;;
+bench)
+    need_root
+    ensure_packages
+    build release
+    log "benchmarks"
+    ./bench/compare "${@:2}"
+    ;;
+*)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
