@@ -65,7 +65,14 @@ inline constexpr attr<IFLA_TARGET_NETNSID, std::int32_t> target_netnsid{};
 inline constexpr attr<IFLA_MIN_MTU, std::uint32_t> min_mtu{};
 inline constexpr attr<IFLA_MAX_MTU, std::uint32_t> max_mtu{};
 inline constexpr attr<IFLA_ALT_IFNAME, wire::cstring> alt_ifname{};
+inline constexpr wire::nest<IFLA_AF_SPEC> af_spec{};
 }  // namespace ifla
+
+/// IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_* (the per-link IPv6 settings).
+namespace ifla_inet6 {
+inline constexpr wire::nest<AF_INET6> family{};
+inline constexpr wire::attr<IFLA_INET6_ADDR_GEN_MODE, std::uint8_t> addr_gen_mode{};
+}  // namespace ifla_inet6
 
 namespace ifla_info {
 inline constexpr wire::attr<IFLA_INFO_KIND, wire::string> kind{};
@@ -73,6 +80,12 @@ inline constexpr wire::nest<IFLA_INFO_DATA> data{};
 inline constexpr wire::attr<IFLA_INFO_SLAVE_KIND, wire::string> slave_kind{};
 inline constexpr wire::nest<IFLA_INFO_SLAVE_DATA> slave_data{};
 }  // namespace ifla_info
+
+/// IFLA_BR_* (IFLA_INFO_DATA of a bridge).
+namespace ifla_br {
+inline constexpr wire::attr<IFLA_BR_STP_STATE, std::uint32_t> stp_state{};
+inline constexpr wire::attr<IFLA_BR_MCAST_SNOOPING, std::uint8_t> mcast_snooping{};
+}  // namespace ifla_br
 
 namespace veth_info {
 /// Payload: an ifinfomsg, then the peer's own IFLA_* attributes.
@@ -125,7 +138,8 @@ struct veth {
     link_options peer{};
 };
 
-/// A Linux bridge. It takes the lowest port MAC unless `address` pins one.
+/// A Linux bridge. It takes the lowest port MAC unless `address` pins one (and
+/// recomputes that on every port change: pin it when ports come and go often).
 struct bridge {
     std::string_view name{};
     std::optional<std::uint32_t> txqlen{};
@@ -137,6 +151,8 @@ struct bridge {
     netns_ref netns{};
     std::optional<int> master{};
     bool up = false;
+    std::optional<std::uint32_t> stp_state{};      ///< `stp_state 0|1`
+    std::optional<std::uint8_t> mcast_snooping{};  ///< `mcast_snooping 0` saves per-port query timers
 };
 
 /// Changes to an existing link (`ip link set`). Unset fields are left alone.
@@ -149,6 +165,11 @@ struct link_change {
     netns_ref netns{};                       ///< move to another namespace
     std::optional<std::uint32_t> group{};
     std::optional<std::uint32_t> txqlen{};
+    /// IPv6 address generation (`addrgenmode`): IN6_ADDR_GEN_MODE_NONE stops the
+    /// link-local address, and with it DAD, router solicitations and MLD reports
+    /// (a bridge floods those to every port). The kernel takes it only on an
+    /// existing link, so set it before bringing the link up.
+    std::optional<std::uint8_t> addr_gen_mode{};
 };
 
 /// Dump filter (kernel-side with strict checking, and re-checked by callers that care).
@@ -248,6 +269,11 @@ template <class S>
     {
         auto info = w.nest(ifla::linkinfo);
         w.put(ifla_info::kind, std::string_view("bridge"));
+        if (b.stp_state || b.mcast_snooping) {
+            auto data = w.nest(ifla_info::data);
+            if (b.stp_state) w.put(ifla_br::stp_state, *b.stp_state);
+            if (b.mcast_snooping) w.put(ifla_br::mcast_snooping, *b.mcast_snooping);
+        }
     }
     msg.close();
     return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
@@ -280,6 +306,11 @@ template <class S>
     if (c.master) w.put(ifla::master, static_cast<std::uint32_t>(*c.master));
     if (!target.by_index()) w.put(ifla::ifname, target.name());
     if (c.name) w.put(ifla::ifname, *c.name);
+    if (c.addr_gen_mode) {
+        auto spec = w.nest(ifla::af_spec);
+        auto inet6 = w.nest(ifla_inet6::family);
+        w.put(ifla_inet6::addr_gen_mode, *c.addr_gen_mode);
+    }
     msg.close();
     return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
 }

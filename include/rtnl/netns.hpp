@@ -36,6 +36,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -132,6 +134,18 @@ inline std::error_code verify(int fd) noexcept {
     const int type = ::ioctl(fd, NS_GET_NSTYPE);
     if (type < 0) return detail::last_errno();
     if (type != CLONE_NEWNET) return errc::not_a_net_namespace;
+    return {};
+}
+
+/// Writes a sysctl of the calling thread's network namespace, e.g.
+/// write_sysctl("net/ipv6/conf/default/addr_gen_mode", "1"). /proc/sys/net
+/// resolves to the namespace of the thread that opens it.
+inline failure write_sysctl(std::string_view key, std::string_view value) {
+    const std::string path = "/proc/sys/" + std::string(key);
+    unique_fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return detail::sys_fail(errno, "cannot open " + path);
+    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+        return detail::sys_fail(errno, "cannot write " + path);
     return {};
 }
 
@@ -243,19 +257,33 @@ public:
     /// Like create(), returning the iproute2-worded failure instead of throwing.
     failure try_create(std::string_view name, unique_fd* out = nullptr) const { return create_impl(name, out); }
 
+    /// Called on the creating helper thread while it is inside the namespace just
+    /// made (index into `names`): set sysctls of that namespace, open sockets that
+    /// belong to it. It must not start threads or keep the thread. A failure
+    /// removes that namespace again and stops the batch.
+    using inside_hook = std::function<failure(std::size_t index)>;
+
     /// Creates many namespaces with one helper thread (thread start is paid once).
     /// Stops at the first failure, which is returned; `out` holds a descriptor for
     /// each namespace made before it (those stay made).
-    failure create_many(std::span<const std::string> names, std::vector<unique_fd>& out) const {
+    failure create_many(std::span<const std::string> names, std::vector<unique_fd>& out,
+                        const inside_hook& inside = {}) const {
         out.clear();
         out.reserve(names.size());
         for (const auto& n : names)
             if (auto ec = validate_name(n)) return detail::fail(ec, "Invalid netns name \"" + n + "\"");
         if (auto f = prepare_dir()) return f;
         return detail::on_helper_thread([&]() -> failure {
-            for (const auto& n : names) {
+            for (std::size_t i = 0; i < names.size(); ++i) {
                 unique_fd fd;
-                if (auto f = create_on_this_thread(n, &fd)) return f;
+                if (auto f = create_on_this_thread(names[i], &fd)) return f;
+                if (inside) {
+                    if (auto f = inside(i)) {
+                        fd.reset();
+                        remove_impl(names[i]);  // all or nothing for this name
+                        return f;
+                    }
+                }
                 out.push_back(std::move(fd));
             }
             return failure{};
@@ -263,6 +291,30 @@ public:
     }
 
     // ---- remove ---------------------------------------------------------------
+
+    /// Removes many named namespaces. Every umount waits for an RCU grace period
+    /// in the kernel (~0.5 ms, no CPU); `threads` workers let those waits overlap,
+    /// so the kernel serves many removals with each grace period. Tries every name;
+    /// returns the first failure.
+    failure remove_many(std::span<const std::string> names, unsigned threads = 16) const {
+        std::atomic<std::size_t> next{0};
+        std::mutex m;
+        failure first;
+        auto work = [&] {
+            for (std::size_t i; (i = next.fetch_add(1)) < names.size();) {
+                if (auto f = remove_impl(names[i])) {
+                    std::lock_guard lock(m);
+                    if (!first) first = std::move(f);
+                }
+            }
+        };
+        threads = static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(names.size() / 8, 1)));
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+        for (auto& t : pool) t.join();
+        return first;
+    }
 
     void remove(std::string_view name) const {
         if (auto f = remove_impl(name)) detail::raise(std::move(f));

@@ -91,6 +91,14 @@ public:
     explicit socket(const socket_options& opts = {}) { open(opts); }
     socket(const socket_options& opts, std::error_code& ec) noexcept { ec = try_open(opts); }
 
+    /// Adopts a NETLINK_ROUTE socket descriptor opened elsewhere — typically inside
+    /// another namespace (netns::registry::create_many can open one per namespace).
+    /// The socket keeps the namespace it was created in.
+    explicit socket(unique_fd fd, const socket_options& opts = {}) {
+        fd_ = std::move(fd);
+        if (auto ec = configure(opts)) throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
+    }
+
     /// Opens a socket inside the namespace behind `ns_fd`, on a helper thread:
     /// the calling thread never changes namespace, and the socket stays bound to
     /// that namespace for its whole life.
@@ -252,6 +260,11 @@ private:
     std::error_code try_open(const socket_options& opts) noexcept {
         fd_.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
         if (!fd_) return {errno, std::system_category()};
+        return configure(opts);
+    }
+
+    std::error_code configure(const socket_options& opts) noexcept {
+        if (!fd_) return std::make_error_code(std::errc::bad_file_descriptor);
         const int one = 1;
         // Best effort: older kernels lack some of these and still work.
         ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);

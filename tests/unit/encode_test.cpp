@@ -120,6 +120,14 @@ TEST(EncodeLikeIp, Mtu) {
                   "08 00 04 00 78 05 00 00"));
 }
 
+// ip link set v3 addrgenmode none   (ifindex 2)
+TEST(EncodeLikeIp, AddrGenModeNone) {
+    EXPECT_EQ(encoded([](auto& w) { return link::set(w, 2, {.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE}); }),
+              hex("30 00 00 00 10 00 05 00 02 93 0c 6b 00 00 00 00"
+                  "00 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00"
+                  "10 00 1a 00 0c 00 0a 00 05 00 08 00 01 00 00 00"));
+}
+
 // ip link del eth9 / ip link del group 5
 TEST(EncodeLikeIp, DeleteByIndexAndGroup) {
     EXPECT_EQ(encoded([](auto& w) { return link::del(w, 3); }),
