@@ -124,20 +124,23 @@ private:
         if (!ok_) return nullptr;
         const std::size_t total = NLA_HDRLEN + len;
         if (total > 0xffff) return fail();
-        std::byte* p = grow(align4(total));
+        const std::size_t padded = align4(total);
+        std::byte* p = grow(padded);
         if (!p) return nullptr;
+        // Zero the last word first (it holds the padding, if any); the header and
+        // then the caller's payload overwrite the rest of it.
+        std::memset(p + padded - 4, 0, 4);
         const nlattr a{static_cast<std::uint16_t>(total), type};
         std::memcpy(p, &a, sizeof a);
-        // zero the tail padding now; the payload is written by the caller
-        for (std::size_t i = total; i < align4(total); ++i) p[i] = std::byte{0};
         return p + NLA_HDRLEN;
     }
 
     void append_padded(const void* src, std::size_t n) noexcept {
-        std::byte* p = grow(align4(n));
+        const std::size_t padded = align4(n);
+        std::byte* p = grow(padded);
         if (!p) return;
+        if (padded != n) std::memset(p + padded - 4, 0, 4);
         std::memcpy(p, src, n);
-        for (std::size_t i = n; i < align4(n); ++i) p[i] = std::byte{0};
     }
 
     std::byte* grow(std::size_t n) noexcept {
