@@ -198,6 +198,7 @@ template <class Spec>
 std::error_code validate_options(const Spec& s) noexcept {
     if (!s.name.empty())
         if (auto ec = validate_ifname(s.name)) return ec;
+    if (s.netns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);  // see netns_ref
     return {};
 }
 
@@ -291,6 +292,7 @@ template <class S>
         if (auto ec = validate_ifname(*c.name)) return ec;
         if (!target.by_index()) return std::make_error_code(std::errc::invalid_argument);
     }
+    if (c.netns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);  // see netns_ref
     auto msg = w.begin(RTM_NEWLINK, detail::change_flags);
     ifinfomsg h = detail::info_header(target.by_index() ? target.index() : 0, false);
     if (c.up) {

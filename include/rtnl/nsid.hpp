@@ -49,7 +49,7 @@ inline rtgenmsg gen_header() noexcept {
 /// (`ip netns set NAME ID`); id -1 lets the kernel choose (`auto`).
 template <class S>
 [[nodiscard]] std::error_code set(wire::basic_writer<S>& w, const netns_ref& ns, std::int32_t id) {
-    if (!ns) return std::make_error_code(std::errc::invalid_argument);
+    if (!ns || ns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);
     auto msg = w.begin(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK);
     w.header(detail::gen_header());
     detail::put_target(w, ns);
@@ -61,7 +61,7 @@ template <class S>
 /// RTM_GETNSID for one namespace; the reply's NETNSA_NSID is -1 when none is assigned.
 template <class S>
 [[nodiscard]] std::error_code get(wire::basic_writer<S>& w, const netns_ref& ns) {
-    if (!ns) return std::make_error_code(std::errc::invalid_argument);
+    if (!ns || ns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);
     auto msg = w.begin(RTM_GETNSID, NLM_F_REQUEST);
     w.header(detail::gen_header());
     detail::put_target(w, ns);

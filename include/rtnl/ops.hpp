@@ -24,6 +24,7 @@
 #include "rtnl/addr.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/link.hpp"
+#include "rtnl/netns.hpp"
 #include "rtnl/nsid.hpp"
 #include "rtnl/route.hpp"
 #include "rtnl/socket.hpp"
@@ -54,6 +55,30 @@ inline void check_name(std::string_view name) {
     if (auto ec = validate_ifname(name)) throw_name(ec, name);
 }
 
+/// Opens namespaces named in requests (netns_ref::named) for the duration of one
+/// call and hands out descriptor references instead.
+class named_namespaces {
+public:
+    /// `ref` with a name replaced by an open descriptor; ec set if it cannot be opened.
+    netns_ref resolve(const netns_ref& ref, std::error_code& ec) {
+        ec.clear();
+        if (ref.type() != netns_ref::kind::name) return ref;
+        auto f = netns::default_registry().try_open(ref.name(), &open_.emplace_back());
+        if (f) {
+            ec = f.code;
+            what_ = std::move(f.what);
+            return {};
+        }
+        return netns_ref::from_fd(open_.back().get());
+    }
+    /// iproute2's text for the last failure ("Cannot open network namespace …").
+    const std::string& what() const noexcept { return what_; }
+
+private:
+    std::vector<unique_fd> open_;
+    std::string what_;
+};
+
 template <class Fn>
 void throwing(socket& nl, Fn&& fn) {
     std::error_code ec;
@@ -70,16 +95,34 @@ namespace link {
 
 int index(socket& nl, std::string_view name);
 
+namespace detail {
+inline void add_veth(socket& nl, const veth& v, std::error_code& ec, ops_detail::named_namespaces& names) {
+    veth r = v;
+    r.netns = names.resolve(v.netns, ec);  // clears ec first
+    if (!ec) r.peer.netns = names.resolve(v.peer.netns, ec);
+    if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return add(w, r); }, ec);
+}
+}  // namespace detail
+
+/// A veth pair. Either end may be placed by descriptor, pid or name.
 inline void add(socket& nl, const veth& v, std::error_code& ec) {
-    ops_detail::run(nl, [&](wire::writer& w) { return add(w, v); }, ec);
+    ops_detail::named_namespaces names;
+    detail::add_veth(nl, v, ec, names);
 }
 inline void add(socket& nl, const veth& v) {
     ops_detail::check_name(v.name);
     ops_detail::check_name(v.peer.name);
-    ops_detail::throwing(nl, [&](std::error_code& ec) { add(nl, v, ec); });
+    ops_detail::named_namespaces names;
+    std::error_code ec;
+    detail::add_veth(nl, v, ec, names);
+    if (ec && !names.what().empty()) throw error(make_status(ec), names.what());
+    if (ec) throw error(nl.last_status().code == ec ? nl.last_status() : make_status(ec));
 }
 inline void add(socket& nl, const bridge& b, std::error_code& ec) {
-    ops_detail::run(nl, [&](wire::writer& w) { return add(w, b); }, ec);
+    ops_detail::named_namespaces names;
+    bridge r = b;
+    r.netns = names.resolve(b.netns, ec);
+    if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return add(w, r); }, ec);
 }
 inline void add(socket& nl, const bridge& b) {
     ops_detail::check_name(b.name);
@@ -87,11 +130,22 @@ inline void add(socket& nl, const bridge& b) {
 }
 
 inline void set(socket& nl, link_ref target, const link_change& c, std::error_code& ec) {
-    ops_detail::run(nl, [&](wire::writer& w) { return set(w, target, c); }, ec);
+    ops_detail::named_namespaces names;
+    link_change r = c;
+    r.netns = names.resolve(c.netns, ec);
+    if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return set(w, target, r); }, ec);
 }
 inline void set(socket& nl, link_ref target, const link_change& c) {
     if (!target.by_index()) ops_detail::check_name(target.name());
     if (c.name) ops_detail::check_name(*c.name);
+    if (c.netns.type() == netns_ref::kind::name) {  // open it here for iproute2's message
+        ops_detail::named_namespaces names;
+        std::error_code ec;
+        link_change r = c;
+        r.netns = names.resolve(c.netns, ec);
+        if (ec) throw error(make_status(ec), names.what());
+        return set(nl, target, r);
+    }
     std::error_code ec;
     if (c.name && !target.by_index()) {
         // a rename needs the index (IFLA_IFNAME carries the new name)
@@ -311,7 +365,9 @@ inline std::vector<route_info> list(socket& nl, int family = AF_UNSPEC, std::uin
 namespace nsid {
 
 inline void set(socket& nl, const netns_ref& ns, std::int32_t id, std::error_code& ec) {
-    ops_detail::run(nl, [&](wire::writer& w) { return set(w, ns, id); }, ec);
+    ops_detail::named_namespaces names;
+    const netns_ref r = names.resolve(ns, ec);
+    if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return set(w, r, id); }, ec);
 }
 inline void set(socket& nl, const netns_ref& ns, std::int32_t id) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { set(nl, ns, id, ec); });
@@ -319,9 +375,12 @@ inline void set(socket& nl, const netns_ref& ns, std::int32_t id) {
 
 /// The id the socket's namespace uses for `ns`; nsid_not_assigned (-1) if none.
 inline std::int32_t get(socket& nl, const netns_ref& ns, std::error_code& ec) {
+    ops_detail::named_namespaces names;
+    const netns_ref r = names.resolve(ns, ec);
+    if (ec) return nsid_not_assigned;
     wire::buffer b;
     wire::writer w(b);
-    if ((ec = get(w, ns))) return nsid_not_assigned;
+    if ((ec = get(w, r))) return nsid_not_assigned;
     std::int32_t id = nsid_not_assigned;
     nl.query(b, [&](const wire::message_view& m) {
         nsid_view v(m);

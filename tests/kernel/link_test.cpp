@@ -77,6 +77,27 @@ TEST_F(Links, VethPeerCreatedDirectlyInsideANamespace) {
     EXPECT_EQ(tx, 1u);
 }
 
+TEST_F(Links, NamespacesByName) {
+    rtnl::socket nl;
+    netns::create("by-name");
+    nsid::set(nl, netns_ref::named("by-name"), 9);  // before a veth makes the kernel pick one
+    link::add(nl, veth{.name = "n0", .peer = {.name = "eth0", .netns = netns_ref::named("by-name")}});
+    link::add(nl, veth{.name = "n1", .peer = {.name = "n2"}});
+    link::set(nl, "n2", {.netns = netns_ref::named("by-name")});
+    EXPECT_EQ(nsid::get(nl, netns_ref::named("by-name")), 9);
+    EXPECT_EQ(link::get(nl, "n0").link_netnsid, 9);
+    unique_fd fd = netns::open("by-name");
+    auto inside = socket::in_namespace(fd.get());
+    EXPECT_EQ(link::list(inside).size(), 3u) << "lo, eth0, n2";
+    EXPECT_EQ(error_text([&] { link::add(nl, veth{.name = "n3", .peer = {.netns = netns_ref::named("nowhere")}}); }),
+              "Cannot open network namespace \"nowhere\": No such file or directory");
+    EXPECT_EQ(error_text([&] { link::set(nl, "n0", {.netns = netns_ref::named("nowhere")}); }),
+              "Cannot open network namespace \"nowhere\": No such file or directory");
+    std::error_code ec;
+    link::get(nl, "n3", ec);
+    EXPECT_EQ(ec, errc::no_such_device) << "nothing made";
+}
+
 TEST_F(Links, MoveRenameUpAndMaster) {
     rtnl::socket nl;
     unique_fd ns = netns::create("ns0");

@@ -241,6 +241,15 @@ TEST(EncodeRefuses, InvalidInterfaceNames) {
     }
 }
 
+TEST(EncodeRefuses, NamespaceByNameIsForTheSocketLevel) {
+    wire::buffer b;
+    wire::writer w(b);
+    EXPECT_EQ(link::add(w, veth{.name = "a", .peer = {.netns = netns_ref::named("ns1")}}), std::errc::invalid_argument);
+    EXPECT_EQ(link::set(w, 3, {.netns = netns_ref::named("ns1")}), std::errc::invalid_argument);
+    EXPECT_EQ(nsid::set(w, netns_ref::named("ns1"), 3), std::errc::invalid_argument);
+    EXPECT_EQ(b.size(), 0u);
+}
+
 TEST(EncodeRefuses, MixedAddressFamilies) {
     wire::buffer b;
     wire::writer w(b);
