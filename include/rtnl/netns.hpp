@@ -316,6 +316,32 @@ public:
         return first;
     }
 
+    /// Removes every namespace in the run directory at once: one lazy unmount of
+    /// the directory's own mount detaches all of their bind mounts under a single
+    /// RCU grace period, then the files go. Only for a run directory you own (a
+    /// sandbox or test): on a shared host it would remove other people's
+    /// namespaces too. Falls back to one-by-one removal when the directory is not
+    /// a mount of its own. Returns how many names were removed.
+    std::size_t remove_all(failure* first_failure = nullptr) const {
+        auto names = list();
+        if (names.empty()) return 0;
+        {
+            // forget the shared-mount state: the next create makes it again
+            std::lock_guard lock(shared_mutex());
+            std::erase_if(shared_done(), [&](const shared_key& k) { return k.dir == dir_; });
+        }
+        if (::umount2(dir_.c_str(), MNT_DETACH) != 0) {
+            auto f = remove_many(names);
+            if (first_failure) *first_failure = std::move(f);
+            return names.size();
+        }
+        for (auto& n : names) {
+            if (::unlink(path(n).c_str()) != 0 && first_failure && !*first_failure)
+                *first_failure = detail::sys_fail(errno, "Cannot remove namespace file \"" + path(n) + "\"");
+        }
+        return names.size();
+    }
+
     void remove(std::string_view name) const {
         if (auto f = remove_impl(name)) detail::raise(std::move(f));
     }
@@ -439,10 +465,9 @@ private:
         struct stat mnt {}, dir {};
         if (::stat("/proc/thread-self/ns/mnt", &mnt) != 0) mnt = {};
         if (::stat(dir_.c_str(), &dir) != 0) dir = {};
-        const shared_key key{mnt.st_ino, dir.st_dev, dir.st_ino};
-        static std::mutex m;
-        static std::vector<shared_key> done;
-        std::lock_guard lock(m);
+        const shared_key key{mnt.st_ino, dir.st_dev, dir.st_ino, dir_};
+        auto& done = shared_done();
+        std::lock_guard lock(shared_mutex());
         for (auto& k : done)
             if (k == key) return {};
         unique_fd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -456,7 +481,7 @@ private:
             bound = true;
         }
         // After a self-bind the directory is a new mount: key it by what it is now.
-        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.push_back({mnt.st_ino, dir.st_dev, dir.st_ino});
+        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.push_back({mnt.st_ino, dir.st_dev, dir.st_ino, dir_});
         done.push_back(key);
         return {};
     }
@@ -465,8 +490,17 @@ private:
         ino_t mnt_ns;
         dev_t dev;
         ino_t ino;
+        std::string dir;
         bool operator==(const shared_key&) const = default;
     };
+    static std::mutex& shared_mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static std::vector<shared_key>& shared_done() {
+        static std::vector<shared_key> done;
+        return done;
+    }
 
     failure create_impl(std::string_view name, unique_fd* out) const {
         if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");

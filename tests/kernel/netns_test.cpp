@@ -45,6 +45,27 @@ TEST_F(Netns, ThousandCreatedAndRemovedLeaveNothing) {
     EXPECT_EQ(nsfs_mounts_under("/run/netns"), 0u);
 }
 
+TEST_F(Netns, RemoveManyAndRemoveAll) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 100; ++i) names.push_back("r" + std::to_string(i));
+    std::vector<unique_fd> fds;
+    ASSERT_FALSE(netns::default_registry().create_many(names, fds));
+    fds.clear();
+    ASSERT_FALSE(netns::default_registry().remove_many({names.data(), 50}));
+    EXPECT_EQ(netns::list().size(), 50u);
+    auto f = netns::default_registry().remove_many({names.data(), 51});  // r0…r49 are gone already
+    EXPECT_EQ(f.code, std::errc::no_such_file_or_directory);
+    EXPECT_EQ(netns::list().size(), 49u) << "every name is tried despite the failures";
+    EXPECT_EQ(netns::default_registry().remove_all(), 49u);
+    EXPECT_TRUE(netns::list().empty());
+    EXPECT_EQ(nsfs_mounts_under("/run/netns"), 0u);
+    // and the directory works as before: create makes it a shared mount again
+    netns::create("again");
+    EXPECT_EQ(nsfs_mounts_under("/run/netns"), 1u);
+    auto r = run({"ip", "netns", "exec", "again", "true"});
+    EXPECT_EQ(r.status, 0) << r.err;
+}
+
 TEST_F(Netns, CreateManyUsesOneHelperThreadAndSameContract) {
     std::vector<std::string> names;
     for (int i = 0; i < 50; ++i) names.push_back("m" + std::to_string(i));

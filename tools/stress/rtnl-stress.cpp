@@ -303,9 +303,16 @@ std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st, std::size_
     st.del_links_seconds = seconds_since(t0);
     const auto t1 = clock_type::now();
     const auto& reg = netns::default_registry();
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < st.namespaces_made; ++i) names.push_back(p.ns_name(i));
-    if (auto f = reg.remove_many(names)) return f.what;
+    if (p.o.host) {
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < st.namespaces_made; ++i) names.push_back(p.ns_name(i));
+        if (auto f = reg.remove_many(names)) return f.what;
+    } else {
+        // The sandbox's run dir is ours alone: detach all namespace mounts at once.
+        netns::failure f;
+        reg.remove_all(&f);
+        if (f) return f.what;
+    }
     st.del_ns_seconds = seconds_since(t1);
     // The kernel dismantles namespaces asynchronously: wait for their ids to go.
     const auto t2 = clock_type::now();
