@@ -65,6 +65,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <tuple>
@@ -73,6 +74,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -80,6 +82,7 @@
 #include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_executor.hpp>
 #if __has_include(<boost/asio/associated_cancellation_slot.hpp>)
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/cancellation_type.hpp>
@@ -163,25 +166,28 @@ namespace detail {
 class engine;
 struct transaction;
 
-/// The type-erased completion handler of a transaction.
-class completion_base {
-public:
-    virtual ~completion_base() = default;
-    /// Computes the results from `t` and hands them to the handler: dispatched
-    /// (may run inline, we are on the executor) or posted (never inline).
-    virtual void complete(transaction& t, bool post) = 0;
-    /// Connects the handler's Asio cancellation slot (if any) to `t`.
-    virtual void bind_cancellation(const std::shared_ptr<transaction>&) {}
-};
-
-/// One operation in flight: its requests, their outcomes and its handler.
+/// One operation in flight: its requests, their outcomes and (in the derived
+/// `completion`, same allocation) its handler.
 struct transaction {
+    struct request {
+        std::uint32_t offset;  ///< where the message starts in `requests`
+        std::uint32_t length;
+        wire::expect kind;
+    };
+    template <class T>
+    using small = boost::container::small_vector<T, 1>;  // most transactions hold one request
+
+    virtual ~transaction() = default;
+    /// Computes the results and hands them to the handler: dispatched (may run
+    /// inline, we are on the executor) or posted (never inline).
+    virtual void complete(bool post) = 0;
+    /// Connects the handler's Asio cancellation slot (if any) to this transaction.
+    virtual void bind_cancellation(const std::shared_ptr<transaction>&) {}
+
     engine* owner = nullptr;
     wire::buffer requests;                 ///< the messages, sequence numbers patched in place
-    std::vector<std::uint32_t> offsets;    ///< where each message starts
-    std::vector<std::uint32_t> lengths;
-    std::vector<wire::expect> kinds;
-    std::vector<status> results;
+    small<request> reqs;
+    small<status> results;
     std::uint32_t first_seq = 0;           ///< sequence number of request 0 (this attempt)
     std::size_t sent = 0;                  ///< requests [0, sent) went out (this attempt)
     std::size_t open = 0;                  ///< requests not yet complete (this attempt)
@@ -193,9 +199,8 @@ struct transaction {
     bool finished = false;                 ///< the handler has been given its results
     std::error_code failure;               ///< could not be issued at all
     std::chrono::steady_clock::time_point deadline{};
-    std::unique_ptr<completion_base> done;
 
-    std::size_t size() const noexcept { return offsets.size(); }
+    std::size_t size() const noexcept { return reqs.size(); }
 };
 
 /// Builds the arguments of a handler from a finished transaction. A finisher
@@ -218,7 +223,8 @@ struct batch_finisher {
     static constexpr bool capture = false;
     std::tuple<std::exception_ptr, std::vector<status>> operator()(transaction& t) const {
         if (t.failure) return {std::make_exception_ptr(error(make_status(t.failure))), {}};
-        return {nullptr, std::move(t.results)};
+        return {nullptr, std::vector<status>(std::make_move_iterator(t.results.begin()),
+                                             std::make_move_iterator(t.results.end()))};
     }
 };
 
@@ -229,22 +235,39 @@ struct signature_args<void(Args...)> {
     using tuple = std::tuple<std::decay_t<Args>...>;
 };
 
+/// True for handlers that bring their own executor (coroutines, strands,
+/// bind_executor); plain callbacks run on the socket's.
+template <class Handler>
+concept has_own_executor = requires { typename Handler::executor_type; };
+
+/// A transaction with its handler: one allocation per operation.
 template <class Handler, class Finisher, class IoExecutor>
-class completion final : public completion_base {
+class completion final : public transaction {
 public:
     completion(Handler&& h, Finisher f, const IoExecutor& io)
-        : handler_(std::move(h)), finisher_(std::move(f)), work_(net::get_associated_executor(handler_, io)) {}
+        : handler_(std::move(h)), finisher_(std::move(f)), io_(io), work_(make_work(handler_, io)) {}
 
-    void complete(transaction& t, bool post) override {
-        auto args = finisher_(t);
+    void complete(bool post) override {
+        auto args = finisher_(*this);
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
         auto slot = net::get_associated_cancellation_slot(handler_);
         if (slot.is_connected()) slot.clear();
 #endif
-        auto work = std::move(work_);
-        auto fn = [h = std::move(handler_), a = std::move(args)]() mutable { std::apply(std::move(h), std::move(a)); };
-        if (post) net::post(work.get_executor(), std::move(fn));
-        else net::dispatch(work.get_executor(), std::move(fn));
+        if constexpr (!has_own_executor<Handler>) {
+            // The handler's executor is the socket's, and a dispatch (not post)
+            // happens only from the socket's own handlers, i.e. inside that
+            // executor: call it directly, sparing the type-erased dispatch.
+            if (!post) {
+                std::apply(std::move(handler_), std::move(args));
+                return;
+            }
+            net::post(io_, [h = std::move(handler_), a = std::move(args)]() mutable { std::apply(std::move(h), std::move(a)); });
+        } else {
+            auto work = std::move(*work_);
+            auto fn = [h = std::move(handler_), a = std::move(args)]() mutable { std::apply(std::move(h), std::move(a)); };
+            if (post) net::post(work.get_executor(), std::move(fn));
+            else net::dispatch(work.get_executor(), std::move(fn));
+        }
     }
 
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
@@ -252,9 +275,18 @@ public:
 #endif
 
 private:
+    using work_guard = net::executor_work_guard<typename net::associated_executor<Handler, IoExecutor>::type>;
+    /// Work is counted on a handler's own executor (it may be another context);
+    /// on the socket's executor the socket's own pending work keeps it running.
+    static std::optional<work_guard> make_work(const Handler& h, const IoExecutor& io) {
+        if constexpr (has_own_executor<Handler>) return work_guard(net::get_associated_executor(h, io));
+        else return std::nullopt;
+    }
+
     Handler handler_;
     Finisher finisher_;
-    net::executor_work_guard<typename net::associated_executor<Handler, IoExecutor>::type> work_;
+    IoExecutor io_;
+    std::optional<work_guard> work_;
 };
 
 }  // namespace detail
@@ -295,7 +327,7 @@ inline std::size_t answer_cost(wire::expect k) noexcept {
 /// Receive scratch space shared by every socket on a thread: answers are copied
 /// out before a pump returns, so thousands of sockets need no buffer each.
 struct receive_area {
-    static constexpr unsigned slots = 64;
+    static constexpr unsigned slots = 128;
     static constexpr std::size_t slot_size = 4096;  // an ACK (CAP_ACK) with extack fits easily
     mmsghdr msgs[slots];
     iovec iov[slots];
@@ -315,20 +347,14 @@ public:
     using executor_type = net::any_io_executor;
 
     engine(const executor_type& ex, netlink_fd nfd, const socket_options& o)
-        : ex_(ex), sock_(ex), timer_(ex), port_id_(nfd.port_id), rcvbuf_(nfd.receive_buffer),
+        : ex_(ex), fd_(std::move(nfd.fd)), sock_(ex), timer_(ex), port_id_(nfd.port_id), rcvbuf_(nfd.receive_buffer),
           sndbuf_(nfd.send_buffer), timeout_(o.timeout) {
-        boost::system::error_code ec;
-        sock_.assign(net::generic::raw_protocol(AF_NETLINK, NETLINK_ROUTE), nfd.fd.get(), ec);
-        if (ec) throw error(make_status(std::error_code(ec.value(), std::system_category())),
-                            "Cannot register netlink socket: " + ec.message());
-        nfd.fd.release();  // the Asio socket owns it now
-        sock_.non_blocking(true);
         ex_table_.reset(next_seq_);
     }
     ~engine() { close_now(); }
 
     const executor_type& executor() const noexcept { return ex_; }
-    int native_handle() noexcept { return sock_.is_open() ? sock_.native_handle() : -1; }
+    int native_handle() noexcept { return fd_.get(); }
     std::uint32_t port_id() const noexcept { return port_id_; }
     int receive_buffer() const noexcept { return rcvbuf_; }
     std::size_t window() const noexcept { return static_cast<std::size_t>(std::max(rcvbuf_, 4096)); }
@@ -337,22 +363,24 @@ public:
     bool is_open() const noexcept { return !closed_; }
 
     /// Starts a transaction; runs on the executor (the socket dispatches here).
-    void start(std::unique_ptr<completion_base> done, wire::buffer requests, const op_options& o, bool capture,
+    void start(std::shared_ptr<transaction> t, wire::buffer requests, const op_options& o, bool capture,
                bool exactly_one) {
-        auto t = std::make_shared<transaction>();
         t->owner = this;
-        t->done = std::move(done);
         t->requests = std::move(requests);
         t->capture = capture;
         t->attempts_left = std::max(1, o.attempts);
         if (closed_) return fail_now(t, std::make_error_code(std::errc::bad_file_descriptor));
         if (!index(*t)) return fail_now(t, make_error_code(errc::message_too_large));
         if (exactly_one && t->size() != 1) return fail_now(t, std::make_error_code(std::errc::invalid_argument));
-        t->done->bind_cancellation(t);
+        t->bind_cancellation(t);
         if (o.cancel) o.cancel->attach(t);
         t->deadline = std::chrono::steady_clock::now() + (o.timeout.count() > 0 ? o.timeout : timeout_);
-        deadlines_.push_back({t->deadline, t});
-        std::push_heap(deadlines_.begin(), deadlines_.end(), later);
+        if (o.timeout.count() > 0) {
+            deadlines_.push_back({t->deadline, t});
+            std::push_heap(deadlines_.begin(), deadlines_.end(), later);
+        } else {
+            default_deadlines_.push_back({t->deadline, t});  // same timeout for all: already in order
+        }
         number(t);
         schedule();
     }
@@ -380,8 +408,8 @@ public:
             abort(*t, std::error_code(ECANCELED, std::system_category()));
         }
         closed_ = true;
-        boost::system::error_code ignored;
-        sock_.close(ignored);
+        leave_reactor();
+        fd_.reset();
         timer_.cancel();
         // Hand the results over from a fresh turn of the executor (never inline).
         net::post(ex_, [self = shared_from_this()] { self->complete_ready(); });
@@ -416,7 +444,7 @@ private:
             if (!s.t) return;
             transaction& t = *s.t;
             const std::size_t r = s.index;
-            if (r < t.sent) e->answered(t.kinds[r]);
+            if (r < t.sent) e->answered(t.reqs[r].kind);
             if (!st.ok() && st.message.empty()) st.hint = capability_hint(st.code, CAP_NET_ADMIN);
             t.results[r] = std::move(st);
             t.interrupted = t.interrupted || interrupted;
@@ -438,11 +466,9 @@ private:
                 flags |= NLM_F_ACK;  // every request must be answered, or it could only time out
                 std::memcpy(p + offsetof(nlmsghdr, nlmsg_flags), &flags, sizeof flags);
             }
-            t.offsets.push_back(static_cast<std::uint32_t>(p - t.requests.data()));
-            t.lengths.push_back(m.length());
-            t.kinds.push_back(kind);
+            t.reqs.push_back({static_cast<std::uint32_t>(p - t.requests.data()), m.length(), kind});
         }
-        t.results.assign(t.size(), status{});
+        t.results.resize(t.size());
         return t.size() > 0;
     }
 
@@ -461,9 +487,9 @@ private:
         }
         t.first_seq = next_seq_;
         for (std::size_t i = 0; i < n; ++i) {
-            ex_table_.add(t.kinds[i]);
+            ex_table_.add(t.reqs[i].kind);
             slots_.push_back({tp, static_cast<std::uint32_t>(i)});
-            wire::set_seq(t.requests.data() + t.offsets[i], next_seq_ + static_cast<std::uint32_t>(i));
+            wire::set_seq(t.requests.data() + t.reqs[i].offset, next_seq_ + static_cast<std::uint32_t>(i));
         }
         next_seq_ += static_cast<std::uint32_t>(n);
         t.sent = 0;
@@ -474,7 +500,7 @@ private:
     void fail_now(const std::shared_ptr<transaction>& t, std::error_code ec) {
         t->failure = ec;
         t->finished = true;
-        t->done->complete(*t, /*post=*/true);
+        t->complete(/*post=*/true);
     }
 
     std::size_t table_index(std::uint32_t seq) const noexcept { return seq - ex_table_.seq_of(0); }
@@ -528,7 +554,7 @@ private:
     bool can_send() const noexcept {
         for (const auto& t : send_queue_) {
             if (t->finished || t->sent == t->size()) continue;
-            const auto k = t->kinds[t->sent];
+            const auto k = t->reqs[t->sent].kind;
             if (k == wire::expect::dump && dump_running_) return false;
             return in_flight_ == 0 || in_flight_cost_ + answer_cost(k) <= window();
         }
@@ -558,17 +584,17 @@ private:
                     ++t.sent;  // cancelled before it went out: never sent
                     continue;
                 }
-                const auto k = t.kinds[i];
+                const auto k = t.reqs[i].kind;
                 const std::size_t cost = answer_cost(k);
                 const bool room = (in_flight_ == 0 && iov_.empty()) || in_flight_cost_ + cost <= window();
                 if (!room || (k == wire::expect::dump && dump_running_) || iov_.size() == IOV_MAX ||
-                    (!iov_.empty() && bytes + t.lengths[i] > byte_budget)) {
+                    (!iov_.empty() && bytes + t.reqs[i].length > byte_budget)) {
                     stop = true;
                     break;
                 }
-                iov_.push_back({t.requests.data() + t.offsets[i], t.lengths[i]});
+                iov_.push_back({t.requests.data() + t.reqs[i].offset, t.reqs[i].length});
                 sending_.push_back({send_queue_.front().get(), i});
-                bytes += t.lengths[i];
+                bytes += t.reqs[i].length;
                 ++t.sent;
                 ++in_flight_;
                 in_flight_cost_ += cost;
@@ -587,7 +613,7 @@ private:
         mh.msg_iov = iov_.data();
         mh.msg_iovlen = iov_.size();
         ssize_t n;
-        do n = ::sendmsg(sock_.native_handle(), &mh, 0);
+        do n = ::sendmsg(fd_.get(), &mh, 0);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
             const status s = make_status(detail::last_error());
@@ -650,7 +676,7 @@ private:
         }
     }
 
-    /// ACK-only traffic: up to 64 datagrams per recvmmsg.
+    /// ACK-only traffic: up to 128 datagrams per recvmmsg.
     int receive_many() {
         auto& a = receive_area::for_this_thread();
         for (unsigned k = 0; k < receive_area::slots; ++k) {
@@ -661,7 +687,7 @@ private:
             a.msgs[k].msg_hdr.msg_iov = &a.iov[k];
             a.msgs[k].msg_hdr.msg_iovlen = 1;
         }
-        const int got = ::recvmmsg(sock_.native_handle(), a.msgs, receive_area::slots, MSG_DONTWAIT, nullptr);
+        const int got = ::recvmmsg(fd_.get(), a.msgs, receive_area::slots, MSG_DONTWAIT, nullptr);
         if (got < 0) return receive_errno(errno);
         if (got == 0) return 0;
         ++stats_.receive_calls;
@@ -698,14 +724,14 @@ private:
         mh.msg_namelen = sizeof from;
         mh.msg_iov = &iov;
         mh.msg_iovlen = 1;
-        ssize_t n = ::recvmsg(sock_.native_handle(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+        ssize_t n = ::recvmsg(fd_.get(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
         if (n < 0) return receive_errno(errno);
         if (static_cast<std::size_t>(n) > a.big.capacity()) {
             a.big.reserve(static_cast<std::size_t>(n));
             iov = {a.big.data(), a.big.capacity()};
         }
         mh.msg_namelen = sizeof from;
-        n = ::recvmsg(sock_.native_handle(), &mh, MSG_DONTWAIT);
+        n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
         if (n < 0) return receive_errno(errno);
         ++stats_.receive_calls;
         if (!detail::from_kernel(mh)) {
@@ -737,12 +763,12 @@ private:
                 --t->attempts_left;
                 t->interrupted = false;
                 t->data.clear();
-                t->results.assign(t->size(), status{});
+                for (auto& r : t->results) r = status{};
                 number(t);
                 continue;
             }
             t->finished = true;
-            t->done->complete(*t, /*post=*/false);  // may run the handler inline
+            t->complete(/*post=*/false);  // may run the handler inline
         }
         return any;
     }
@@ -767,24 +793,50 @@ private:
 
     // ---- waiting ------------------------------------------------------------------
 
+    /// Waits for answers that were not ready right after the send (rare with
+    /// rtnetlink, which answers inside sendmsg: dumps past their first part,
+    /// requests that time out). The descriptor joins the reactor only for such a
+    /// wait: while it is registered, every datagram the kernel queues also
+    /// wakes the epoll entry, a cost on each ACK of a pipelined burst.
     void arm_wait() {
         if (waiting_) return;
+        if (!sock_.is_open()) {
+            boost::system::error_code ec;
+            sock_.assign(net::generic::raw_protocol(AF_NETLINK, NETLINK_ROUTE), fd_.get(), ec);
+            if (ec) {
+                fail_in_flight(make_status(std::error_code(ec.value(), std::system_category())));
+                schedule();
+                return;
+            }
+        }
         waiting_ = true;
         sock_.async_wait(net::socket_base::wait_read, [self = shared_from_this()](const boost::system::error_code&) {
             self->waiting_ = false;
             self->pump();  // also after a cancel: answers may be due again by now
+            if (!self->waiting_) self->leave_reactor();
         });
+    }
+
+    /// Takes the descriptor out of the reactor (it stays open; we own it).
+    void leave_reactor() noexcept {
+        if (!sock_.is_open()) return;
+        boost::system::error_code ignored;
+        sock_.release(ignored);
+    }
+
+    static bool settled(const deadline_entry& d) {
+        auto t = d.t.lock();
+        return !t || t->finished || t->aborted;
     }
 
     void arm_timer() {
         // Drop deadlines of transactions that are already finished.
-        while (!deadlines_.empty()) {
-            auto t = deadlines_.front().t.lock();
-            if (t && !t->finished && !t->aborted) break;
+        while (!deadlines_.empty() && settled(deadlines_.front())) {
             std::pop_heap(deadlines_.begin(), deadlines_.end(), later);
             deadlines_.pop_back();
         }
-        if (deadlines_.empty()) {
+        while (!default_deadlines_.empty() && settled(default_deadlines_.front())) default_deadlines_.pop_front();
+        if (deadlines_.empty() && default_deadlines_.empty()) {
             if (timer_armed_) {
                 timer_armed_ = false;
                 ++timer_generation_;
@@ -792,7 +844,9 @@ private:
             }
             return;
         }
-        const auto next = deadlines_.front().at;
+        auto next = std::chrono::steady_clock::time_point::max();
+        if (!deadlines_.empty()) next = deadlines_.front().at;
+        if (!default_deadlines_.empty()) next = std::min(next, default_deadlines_.front().at);
         if (timer_armed_ && timer_at_ <= next) return;
         timer_armed_ = true;
         timer_at_ = next;
@@ -807,26 +861,34 @@ private:
 
     void expire() {
         const auto now = std::chrono::steady_clock::now();
-        while (!deadlines_.empty() && deadlines_.front().at <= now) {
-            auto t = deadlines_.front().t.lock();
-            std::pop_heap(deadlines_.begin(), deadlines_.end(), later);
-            deadlines_.pop_back();
-            if (t && !t->finished && !t->aborted) {
+        auto time_out = [this](const deadline_entry& d) {
+            if (auto t = d.t.lock(); t && !t->finished && !t->aborted) {
                 ++stats_.timeouts;
                 abort(*t, std::error_code(ETIMEDOUT, std::system_category()));
             }
+        };
+        while (!deadlines_.empty() && deadlines_.front().at <= now) {
+            auto d = deadlines_.front();
+            std::pop_heap(deadlines_.begin(), deadlines_.end(), later);
+            deadlines_.pop_back();
+            time_out(d);
+        }
+        while (!default_deadlines_.empty() && default_deadlines_.front().at <= now) {
+            time_out(default_deadlines_.front());
+            default_deadlines_.pop_front();
         }
         pump();
     }
 
     void close_now() noexcept {
         closed_ = true;
-        boost::system::error_code ignored;
-        sock_.close(ignored);
+        leave_reactor();
+        fd_.reset();
     }
 
     executor_type ex_;
-    net::generic::raw_protocol::socket sock_;
+    unique_fd fd_;                              ///< the netlink socket (non-blocking)
+    net::generic::raw_protocol::socket sock_;   ///< fd_ registered with the reactor, only while waiting
     net::steady_timer timer_;
     std::uint32_t port_id_ = 0;
     int rcvbuf_ = 0;
@@ -840,7 +902,8 @@ private:
 
     std::deque<std::shared_ptr<transaction>> send_queue_;
     std::deque<std::shared_ptr<transaction>> ready_;
-    std::vector<deadline_entry> deadlines_;  ///< min-heap by deadline
+    std::vector<deadline_entry> deadlines_;           ///< per-operation timeouts: min-heap by deadline
+    std::deque<deadline_entry> default_deadlines_;    ///< the socket's timeout: in deadline order
     std::vector<iovec> iov_;
     std::vector<std::pair<transaction*, std::size_t>> sending_;
 
@@ -999,20 +1062,18 @@ public:
                 using H = std::decay_t<decltype(handler)>;
                 if (!impl) {
                     // Not open: complete through the handler's own executor.
-                    auto ex = net::get_associated_executor(handler);
-                    net::post(ex, [h = std::move(handler), f]() mutable {
-                        detail::transaction t;
-                        t.failure = std::make_error_code(std::errc::bad_file_descriptor);
-                        std::apply(std::move(h), f(t));
-                    });
+                    auto t = std::make_shared<detail::completion<H, Finisher, net::system_executor>>(
+                        std::move(handler), std::move(f), net::system_executor{});
+                    t->failure = std::make_error_code(std::errc::bad_file_descriptor);
+                    t->finished = true;
+                    t->complete(/*post=*/true);
                     return;
                 }
-                auto done = std::make_unique<detail::completion<H, Finisher, executor_type>>(std::move(handler),
-                                                                                            std::move(f),
-                                                                                            impl->executor());
-                net::dispatch(impl->executor(), [e = impl, done = std::move(done), reqs = std::move(reqs), opts,
-                                                  one]() mutable {
-                    e->start(std::move(done), std::move(reqs), opts, Finisher::capture, one);
+                std::shared_ptr<detail::transaction> t =
+                    std::make_shared<detail::completion<H, Finisher, executor_type>>(std::move(handler), std::move(f),
+                                                                                    impl->executor());
+                net::dispatch(impl->executor(), [e = impl, t = std::move(t), reqs = std::move(reqs), opts, one]() mutable {
+                    e->start(std::move(t), std::move(reqs), opts, Finisher::capture, one);
                 });
             },
             token, std::move(requests), o, std::move(finisher), exactly_one);
