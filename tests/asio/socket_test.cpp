@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/version.hpp>
 
 #include <atomic>
 #include <future>
@@ -23,6 +24,11 @@
 #include "rtnl/asio.hpp"
 #include "rtnl/ops.hpp"
 #include "support/sandbox.hpp"
+#if RTNL_ASIO_HAS_CANCELLATION_SLOT
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#endif
 
 namespace {
 
@@ -346,6 +352,54 @@ TEST_F(AsioSocket, CancellingBeforeTheSendMeansTheKernelNeverSeesIt) {
     EXPECT_TRUE(by_id[2].ok());
     EXPECT_EQ(nl.stats().requests, 2u);
     EXPECT_EQ(link::get(helper, "y0").mtu, 1300u);
+}
+
+TEST_F(AsioSocket, AsioCancellationSlotsCancelOneOperation) {
+#if !RTNL_ASIO_HAS_CANCELLATION_SLOT
+    GTEST_SKIP() << "this Boost (" << BOOST_LIB_VERSION << ") has no cancellation slots (1.77+); cancel_signal covers it";
+#else
+    using namespace boost::asio::experimental::awaitable_operators;
+    net::io_context io;
+    rtnl::asio::socket nl(io);
+    net::cancellation_signal signal;
+    status terminal, total_only;
+    // Terminal cancellation of a sent request: completes with ECANCELED.
+    nl.async_request(encode_unanswerable(), net::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr, rtnl::asio::reply r) {
+                         terminal = r.status;
+                     }));
+    net::post(io, [&] { net::post(io, [&] { signal.emit(net::cancellation_type::terminal); }); });
+    io.run();
+    EXPECT_EQ(terminal.code, std::errc::operation_canceled);
+    // "Total" cancellation promises no side effects; a sent request may have
+    // run, so it is refused and the request times out instead.
+    io.restart();
+    nl.async_request(encode_unanswerable(), {.timeout = std::chrono::milliseconds(50)},
+                     net::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr, rtnl::asio::reply r) {
+                         total_only = r.status;
+                     }));
+    net::post(io, [&] { net::post(io, [&] { signal.emit(net::cancellation_type::total); }); });
+    io.run();
+    EXPECT_EQ(total_only.code, std::errc::timed_out);
+    // Awaitable operators: the timer wins, the request is cancelled, the socket goes on.
+    io.restart();
+    std::size_t winner = 0, links = 0, event_winner = 0;
+    spawn(io, [&]() -> net::awaitable<void> {
+        auto ex = co_await net::this_coro::executor;
+        net::steady_timer t(ex, std::chrono::milliseconds(30));
+        auto r = co_await (nl.async_request(encode_unanswerable(), net::use_awaitable) || t.async_wait(net::use_awaitable));
+        winner = r.index();
+        links = (co_await rtnl::asio::link::async_list(nl, net::use_awaitable)).size();
+        rtnl::asio::event_stream events(ex);
+        net::steady_timer t2(ex, std::chrono::milliseconds(30));
+        auto r2 = co_await (events.async_next(net::use_awaitable) || t2.async_wait(net::use_awaitable));
+        event_winner = r2.index();
+    });
+    io.run();
+    EXPECT_EQ(winner, 1u);
+    EXPECT_EQ(links, 1u);
+    EXPECT_EQ(event_winner, 1u);
+    EXPECT_EQ(nl.stats().cancellations, 2u);
+#endif
 }
 
 TEST_F(AsioSocket, SocketCancelAndCloseCompleteEverythingPending) {
