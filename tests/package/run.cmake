@@ -14,3 +14,8 @@ step(${CMAKE_COMMAND} -S ${SRC}/tests/package -B ${work}/build -G Ninja -DCMAKE_
      -DCMAKE_CXX_COMPILER=${CXX})
 step(${CMAKE_COMMAND} --build ${work}/build)
 step(${work}/build/consumer)
+if(EXISTS ${work}/build/asio_consumer)
+    step(${work}/build/asio_consumer)
+elseif(HAVE_ASIO)
+    message(FATAL_ERROR "rtnl::asio was built here but the installed package did not offer it")
+endif()

@@ -262,6 +262,26 @@ TEST(Exchange, AbandonCompletesOnceAndLateAnswersAreIgnored) {
     EXPECT_EQ(rec.done[0].code, std::errc::timed_out);
 }
 
+TEST(Exchange, DroppingTheCompletedPrefixKeepsNumbersAndRetiresThem) {
+    wire::exchange ex;
+    ex.reset(0xfffffffeu);  // the window slides across the 32-bit wrap
+    for (int i = 0; i < 4; ++i) ex.add(wire::expect::ack);
+    recorder rec;
+    auto first = ack(0xfffffffeu, 0);
+    ex.feed(first.span(), rec);
+    EXPECT_EQ(ex.drop_completed_prefix(), 1u);
+    EXPECT_EQ(ex.drop_completed_prefix(), 0u) << "the new front is still open";
+    EXPECT_EQ(ex.size(), 3u);
+    EXPECT_EQ(ex.seq_of(0), 0xffffffffu);
+    EXPECT_EQ(ex.seq_of(2), 1u);
+    EXPECT_EQ(ex.feed(first.span(), rec).ignored, 1u) << "a dropped number is retired";
+    auto last = ack(1, 0);
+    ex.feed(last.span(), rec);
+    EXPECT_TRUE(rec.done.count(2)) << "indices shifted down by one";
+    ex.add(wire::expect::ack);
+    EXPECT_EQ(ex.seq_of(3), 2u);
+}
+
 TEST(Status, DescribeLikeIproute2) {
     status s = make_status(std::make_error_code(std::errc::file_exists));
     EXPECT_EQ(s.describe(), "RTNETLINK answers: File exists");

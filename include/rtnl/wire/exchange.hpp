@@ -82,6 +82,19 @@ public:
         return true;
     }
 
+    /// Forgets the completed requests at the front of the table, so a long-lived
+    /// socket (rtnl::asio) can keep numbering forward without the table growing.
+    /// Sequence numbers do not change; indices shift down by the count returned
+    /// (the first kept request becomes index 0, seq_of(0) its number).
+    std::size_t drop_completed_prefix() {
+        std::size_t n = 0;
+        while (n < entries_.size() && entries_[n].done) ++n;
+        if (n == 0) return 0;
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(n));
+        first_seq_ += static_cast<std::uint32_t>(n);
+        return n;
+    }
+
     /// Processes one datagram received from the kernel. The handler provides
     ///   void on_message(std::size_t index, const message_view& m);        // reply/dump data
     ///   void on_complete(std::size_t index, status s, bool interrupted);  // exactly once per request

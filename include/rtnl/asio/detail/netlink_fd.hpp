@@ -1,0 +1,107 @@
+// rtnl/asio/detail/netlink_fd.hpp — opening the NETLINK_ROUTE descriptors the
+// Asio layer wraps (a request socket and an event socket). No Boost here: the
+// descriptor is opened, configured and bound first, then handed to Asio.
+#pragma once
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "rtnl/error.hpp"
+#include "rtnl/fd.hpp"
+
+namespace rtnl::asio::detail {
+
+/// A bound netlink descriptor and what the kernel granted it.
+struct netlink_fd {
+    unique_fd fd;
+    std::uint32_t port_id = 0;
+    int receive_buffer = 0;  ///< SO_RCVBUF as granted (the kernel doubles requests)
+    int send_buffer = 0;
+};
+
+struct netlink_fd_config {
+    int receive_buffer = 0;                   ///< 0 keeps the default; SO_RCVBUFFORCE tried first
+    int send_buffer = 0;
+    bool requests = true;                     ///< EXT_ACK, STRICT_CHK and CAP_ACK for a request socket
+    std::span<const unsigned> groups{};       ///< multicast groups to join (RTNLGRP_*)
+    bool listen_all_nsid = false;             ///< NETLINK_LISTEN_ALL_NSID (events from peer namespaces)
+};
+
+inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
+
+/// Opens, configures and binds a NETLINK_ROUTE socket in the calling thread's
+/// network namespace (call it on a helper thread for another namespace).
+inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) {
+    ec.clear();
+    netlink_fd out;
+    out.fd.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
+    if (!out.fd) {
+        ec = last_error();
+        return out;
+    }
+    const int fd = out.fd.get();
+    const int one = 1;
+    if (c.requests) {
+        // Best effort: older kernels lack some of these and still work.
+        ::setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+        ::setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+        ::setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    }
+    if (c.receive_buffer > 0 && ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &c.receive_buffer, sizeof(int)) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &c.receive_buffer, sizeof(int));
+    if (c.send_buffer > 0 && ::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &c.send_buffer, sizeof(int)) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &c.send_buffer, sizeof(int));
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        ec = last_error();
+        return out;
+    }
+    for (unsigned g : c.groups)
+        if (::setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) != 0) {
+            ec = last_error();
+            return out;
+        }
+    if (c.listen_all_nsid && ::setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &one, sizeof one) != 0) {
+        ec = last_error();
+        return out;
+    }
+    socklen_t len = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
+        ec = last_error();
+        return out;
+    }
+    out.port_id = local.nl_pid;
+    len = sizeof(int);
+    ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &out.receive_buffer, &len);
+    len = sizeof(int);
+    ::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &out.send_buffer, &len);
+    return out;
+}
+
+inline netlink_fd open_netlink(const netlink_fd_config& c) {
+    std::error_code ec;
+    auto out = open_netlink(c, ec);
+    if (ec) {
+        status s = make_status(ec);
+        s.hint = capability_hint(ec, CAP_NET_ADMIN);
+        throw error(s, "Cannot open netlink socket: " + ec.message());
+    }
+    return out;
+}
+
+/// True when a datagram's sender address is the kernel: anyone may unicast to
+/// our port id, only the kernel has nl_pid 0.
+inline bool from_kernel(const msghdr& mh) noexcept {
+    const auto* a = static_cast<const sockaddr_nl*>(mh.msg_name);
+    return mh.msg_namelen >= sizeof(sockaddr_nl) && a->nl_family == AF_NETLINK && a->nl_pid == 0;
+}
+
+}  // namespace rtnl::asio::detail

@@ -1,0 +1,357 @@
+// rtnl/asio/events.hpp — kernel notifications (link, address, route, nsid
+// changes) as an asynchronous stream.
+//
+//     rtnl::asio::event_stream events(io, {.groups = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR}});
+//     for (;;) {
+//         rtnl::asio::event e = co_await events.async_next(use_awaitable);
+//         if (e.overrun()) {                       // the kernel dropped notifications
+//             auto now = co_await rtnl::asio::async_snapshot(nl, events.resync_parts(), use_awaitable);
+//             …                                    // rebuild from `now`, then go on
+//             continue;
+//         }
+//         if (e.message().type() == RTM_NEWLINK) { rtnl::link_view l(e.message()); … }
+//     }
+//
+// Events come on their own socket, never on a request socket (a flood of them
+// must not eat the window reserved for ACKs). The stream reads only while an
+// async_next is waiting: a consumer that falls behind leaves the backlog in the
+// kernel's receive buffer, and when that overflows the kernel drops
+// notifications and reports ENOBUFS — which arrives here as an `overrun` event,
+// in order. After an overrun the state seen so far is unreliable: take a
+// snapshot (a fresh dump, rtnl/asio/ops.hpp) and apply later events on top.
+// With listen_all_nsid, notifications from other namespaces that have an id in
+// ours arrive too, tagged with that id.
+#pragma once
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "rtnl/asio/ops.hpp"
+#include "rtnl/asio/socket.hpp"
+
+namespace rtnl::asio {
+
+/// Multicast groups worth naming (RTNLGRP_*).
+namespace groups {
+inline constexpr unsigned link = RTNLGRP_LINK;
+inline constexpr unsigned ipv4_addr = RTNLGRP_IPV4_IFADDR;
+inline constexpr unsigned ipv6_addr = RTNLGRP_IPV6_IFADDR;
+inline constexpr unsigned ipv4_route = RTNLGRP_IPV4_ROUTE;
+inline constexpr unsigned ipv6_route = RTNLGRP_IPV6_ROUTE;
+inline constexpr unsigned nsid = RTNLGRP_NSID;
+}  // namespace groups
+
+struct event_options {
+    /// Groups to join; the default covers links, addresses and routes.
+    std::vector<unsigned> groups{groups::link, groups::ipv4_addr, groups::ipv6_addr, groups::ipv4_route,
+                                 groups::ipv6_route};
+    /// Receive buffer in bytes; 0 keeps the default. Bigger rides out bursts.
+    int receive_buffer = 0;
+    /// NETLINK_LISTEN_ALL_NSID: also events of namespaces that have an id here.
+    bool listen_all_nsid = false;
+};
+
+/// One notification, or the news that some were lost.
+struct event {
+    enum class kind : std::uint8_t { message, overrun };
+    kind type = kind::message;
+    wire::buffer data;                  ///< one netlink message (RTM_NEWLINK, RTM_DELADDR …)
+    std::optional<std::int32_t> nsid;   ///< the id of the namespace it came from (listen_all_nsid), if not ours
+
+    bool overrun() const noexcept { return type == kind::overrun; }
+    wire::message_view message() const noexcept { return wire::message_view(data.bytes()); }
+};
+
+struct event_stats {
+    std::uint64_t events = 0;             ///< messages delivered into the queue
+    std::uint64_t overruns = 0;           ///< ENOBUFS reports
+    std::uint64_t foreign_datagrams = 0;  ///< dropped: the sender was not the kernel
+};
+
+namespace detail {
+
+class event_handler_base {
+public:
+    virtual ~event_handler_base() = default;
+    virtual void complete(std::exception_ptr e, event ev, bool post) = 0;
+};
+
+template <class Handler, class IoExecutor>
+class event_handler final : public event_handler_base {
+public:
+    event_handler(Handler&& h, const IoExecutor& io)
+        : handler_(std::move(h)), work_(net::get_associated_executor(handler_, io)) {}
+    void complete(std::exception_ptr e, event ev, bool post) override {
+#if RTNL_ASIO_HAS_CANCELLATION_SLOT
+        auto slot = net::get_associated_cancellation_slot(handler_);
+        if (slot.is_connected()) slot.clear();
+#endif
+        auto work = std::move(work_);
+        auto fn = [h = std::move(handler_), e, ev = std::move(ev)]() mutable { std::move(h)(e, std::move(ev)); };
+        if (post) net::post(work.get_executor(), std::move(fn));
+        else net::dispatch(work.get_executor(), std::move(fn));
+    }
+    Handler& handler() noexcept { return handler_; }
+
+private:
+    Handler handler_;
+    net::executor_work_guard<typename net::associated_executor<Handler, IoExecutor>::type> work_;
+};
+
+class event_engine : public std::enable_shared_from_this<event_engine> {
+public:
+    using executor_type = net::any_io_executor;
+
+    event_engine(const executor_type& ex, netlink_fd nfd, const event_options& o)
+        : ex_(ex), sock_(ex), groups_(o.groups), rcvbuf_(nfd.receive_buffer) {
+        boost::system::error_code ec;
+        sock_.assign(net::generic::raw_protocol(AF_NETLINK, NETLINK_ROUTE), nfd.fd.get(), ec);
+        if (ec) throw error(make_status(std::error_code(ec.value(), std::system_category())),
+                            "Cannot register netlink socket: " + ec.message());
+        nfd.fd.release();
+        sock_.non_blocking(true);
+    }
+
+    const executor_type& executor() const noexcept { return ex_; }
+    const event_stats& stats() const noexcept { return stats_; }
+    int receive_buffer() const noexcept { return rcvbuf_; }
+    const std::vector<unsigned>& groups() const noexcept { return groups_; }
+    bool is_open() const noexcept { return !closed_; }
+
+    void next(std::unique_ptr<event_handler_base> h) {
+        if (closed_) return h->complete(failure(ECANCELED), {}, true);
+        if (pending_) return h->complete(failure(EALREADY), {}, true);  // one async_next at a time
+        if (!queue_.empty()) {
+            auto ev = std::move(queue_.front());
+            queue_.pop_front();
+            return h->complete(nullptr, std::move(ev), true);
+        }
+        pending_ = std::move(h);
+        read_ready();  // what is already queued in the kernel: no wait needed
+        deliver(/*post=*/true);
+        if (pending_) arm_wait();
+    }
+
+    void cancel() {
+        if (pending_) std::exchange(pending_, nullptr)->complete(failure(ECANCELED), {}, true);
+        if (waiting_) {
+            boost::system::error_code ignored;
+            sock_.cancel(ignored);
+        }
+    }
+
+    void close() {
+        cancel();
+        closed_ = true;
+        boost::system::error_code ignored;
+        sock_.close(ignored);
+    }
+
+private:
+    static std::exception_ptr failure(int e) {
+        return std::make_exception_ptr(error(make_status(std::error_code(e, std::system_category()))));
+    }
+
+    void deliver(bool post) {
+        if (!pending_ || queue_.empty()) return;
+        auto ev = std::move(queue_.front());
+        queue_.pop_front();
+        std::exchange(pending_, nullptr)->complete(nullptr, std::move(ev), post);
+    }
+
+    void arm_wait() {
+        if (waiting_) return;
+        waiting_ = true;
+        sock_.async_wait(net::socket_base::wait_read, [self = shared_from_this()](const boost::system::error_code&) {
+            self->waiting_ = false;
+            if (self->closed_ || !self->pending_) return;
+            self->read_ready();
+            self->deliver(/*post=*/false);
+            if (self->pending_) self->arm_wait();
+        });
+    }
+
+    /// Reads the datagrams the kernel has queued (bounded per call).
+    void read_ready() {
+        for (int n = 0; n < 64 && !closed_; ++n) {
+            sockaddr_nl from{};
+            iovec iov{buf_.data(), buf_.capacity()};
+            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+            msghdr mh{};
+            mh.msg_name = &from;
+            mh.msg_namelen = sizeof from;
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            if (buf_.capacity() < 65536) {
+                buf_.reserve(65536);
+                iov = {buf_.data(), buf_.capacity()};
+            }
+            ssize_t len = ::recvmsg(sock_.native_handle(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+            if (len < 0) {
+                if (errno == ENOBUFS) {
+                    ++stats_.overruns;
+                    event ev;
+                    ev.type = event::kind::overrun;
+                    queue_.push_back(std::move(ev));
+                    continue;
+                }
+                if (errno == EINTR) continue;
+                return;  // EAGAIN: nothing more; anything else ends the stream's reading
+            }
+            if (static_cast<std::size_t>(len) > buf_.capacity()) {
+                buf_.reserve(static_cast<std::size_t>(len));
+                iov = {buf_.data(), buf_.capacity()};
+            }
+            mh.msg_namelen = sizeof from;
+            mh.msg_control = control;
+            mh.msg_controllen = sizeof control;
+            len = ::recvmsg(sock_.native_handle(), &mh, MSG_DONTWAIT);
+            if (len < 0) continue;
+            if (!detail::from_kernel(mh)) {
+                ++stats_.foreign_datagrams;
+                continue;
+            }
+            if (mh.msg_flags & MSG_TRUNC) continue;  // cannot happen after the peek; never parse it
+            std::optional<std::int32_t> nsid;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
+                    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                    int id;
+                    std::memcpy(&id, CMSG_DATA(c), sizeof id);
+                    nsid = id;
+                }
+            for (wire::message_view m : wire::message_range({buf_.data(), static_cast<std::size_t>(len)})) {
+                if (m.type() < NLMSG_MIN_TYPE) continue;  // no ACKs or DONEs on a listening socket
+                event ev;
+                ev.data.append(m.bytes().data(), m.bytes().size());
+                ev.nsid = nsid;
+                queue_.push_back(std::move(ev));
+                ++stats_.events;
+            }
+        }
+    }
+
+    executor_type ex_;
+    net::generic::raw_protocol::socket sock_;
+    std::vector<unsigned> groups_;
+    int rcvbuf_ = 0;
+    wire::buffer buf_;
+    std::deque<event> queue_;
+    std::unique_ptr<event_handler_base> pending_;
+    bool waiting_ = false;
+    bool closed_ = false;
+    event_stats stats_;
+};
+
+}  // namespace detail
+
+/// A subscription to rtnetlink multicast groups (see the file comment).
+class event_stream {
+public:
+    using executor_type = net::any_io_executor;
+
+    event_stream() = default;
+    explicit event_stream(const executor_type& ex, const event_options& o = {})
+        : event_stream(ex, detail::open_netlink(config(o)), o) {}
+    template <class ExecutionContext>
+        requires std::is_convertible_v<ExecutionContext&, net::execution_context&>
+    explicit event_stream(ExecutionContext& ctx, const event_options& o = {}) : event_stream(ctx.get_executor(), o) {}
+
+    /// Listens inside the namespace behind `ns_fd` (opened on a helper thread).
+    static event_stream in_namespace(const executor_type& ex, int ns_fd, const event_options& o = {}) {
+        auto fd = netns::run_in(ns_fd, [&] { return detail::open_netlink(config(o)); });
+        return event_stream(ex, std::move(fd), o);
+    }
+
+    event_stream(event_stream&&) noexcept = default;
+    event_stream& operator=(event_stream&& o) noexcept {
+        if (this != &o) {
+            close();
+            impl_ = std::move(o.impl_);
+        }
+        return *this;
+    }
+    ~event_stream() { close(); }
+
+    executor_type get_executor() const noexcept { return impl_ ? impl_->executor() : executor_type{}; }
+    bool is_open() const noexcept { return impl_ && impl_->is_open(); }
+    int receive_buffer() const noexcept { return impl_ ? impl_->receive_buffer() : 0; }
+    const event_stats& stats() const noexcept {
+        static const event_stats none;
+        return impl_ ? impl_->stats() : none;
+    }
+
+    /// What a resync after an overrun must dump for the joined groups.
+    snapshot_parts resync_parts() const noexcept {
+        unsigned p = 0;
+        if (!impl_) return snapshot_parts::all;
+        for (unsigned g : impl_->groups()) {
+            if (g == groups::link) p |= static_cast<unsigned>(snapshot_parts::links);
+            if (g == groups::ipv4_addr || g == groups::ipv6_addr) p |= static_cast<unsigned>(snapshot_parts::addresses);
+            if (g == groups::ipv4_route || g == groups::ipv6_route) p |= static_cast<unsigned>(snapshot_parts::routes);
+        }
+        return static_cast<snapshot_parts>(p);
+    }
+
+    /// The next event: void(std::exception_ptr, event). One at a time.
+    template <class Token>
+    auto async_next(Token&& token) {
+        return net::async_initiate<Token, void(std::exception_ptr, event)>(
+            [impl = impl_](auto handler) {
+                using H = std::decay_t<decltype(handler)>;
+                if (!impl) {
+                    auto ex = net::get_associated_executor(handler);
+                    net::post(ex, [h = std::move(handler)]() mutable {
+                        std::move(h)(std::make_exception_ptr(error(make_status(std::make_error_code(std::errc::bad_file_descriptor)))),
+                                     event{});
+                    });
+                    return;
+                }
+#if RTNL_ASIO_HAS_CANCELLATION_SLOT
+                if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected())
+                    slot.template emplace<std::function<void(net::cancellation_type)>>(
+                        [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
+                            // Deferred: completing clears the slot, which owns this function.
+                            if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
+                        });
+#endif
+                auto h = std::make_unique<detail::event_handler<H, executor_type>>(std::move(handler), impl->executor());
+                net::dispatch(impl->executor(), [impl, h = std::move(h)]() mutable { impl->next(std::move(h)); });
+            },
+            token);
+    }
+
+    /// Completes a waiting async_next with ECANCELED.
+    void cancel() {
+        if (impl_) impl_->cancel();
+    }
+    void close() {
+        if (impl_) impl_->close();
+        impl_.reset();
+    }
+
+private:
+    event_stream(const executor_type& ex, detail::netlink_fd fd, const event_options& o)
+        : impl_(std::make_shared<detail::event_engine>(ex, std::move(fd), o)) {}
+    static detail::netlink_fd_config config(const event_options& o) {
+        return {.receive_buffer = o.receive_buffer,
+                .send_buffer = 0,
+                .requests = false,
+                .groups = o.groups,
+                .listen_all_nsid = o.listen_all_nsid};
+    }
+
+    std::shared_ptr<detail::event_engine> impl_;
+};
+
+}  // namespace rtnl::asio
