@@ -39,6 +39,7 @@
 #include <system_error>
 #include <vector>
 
+#include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
 #include "rtnl/netns.hpp"
@@ -49,8 +50,10 @@
 
 namespace rtnl {
 
+/// Options of a request socket (rtnl::socket, and rtnl::asio::socket).
 struct socket_options {
-    /// Deadline for each window of requests (and each dump datagram).
+    /// Deadline: the blocking socket gives each window of requests this long; the
+    /// Asio socket gives each operation this long from the moment it is issued.
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
     /// Receive buffer in bytes; 0 keeps the kernel default (~208 KiB). Above
     /// net.core.rmem_max only with CAP_NET_ADMIN (SO_RCVBUFFORCE is tried first).
@@ -95,8 +98,8 @@ public:
     /// another namespace (netns::registry::create_many can open one per namespace).
     /// The socket keeps the namespace it was created in.
     explicit socket(unique_fd fd, const socket_options& opts = {}) {
-        fd_ = std::move(fd);
-        if (auto ec = configure(opts)) throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
+        if (auto ec = configure(std::move(fd), opts))
+            throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
     }
 
     /// Opens a socket inside the namespace behind `ns_fd`, on a helper thread:
@@ -258,34 +261,21 @@ private:
     };
 
     std::error_code try_open(const socket_options& opts) noexcept {
-        fd_.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-        if (!fd_) return {errno, std::system_category()};
-        return configure(opts);
+        return configure(unique_fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)), opts);
     }
 
-    std::error_code configure(const socket_options& opts) noexcept {
-        if (!fd_) return std::make_error_code(std::errc::bad_file_descriptor);
-        const int one = 1;
-        // Best effort: older kernels lack some of these and still work.
-        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
-        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
-        ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-        if (opts.receive_buffer > 0 &&
-            ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &opts.receive_buffer, sizeof(int)) != 0)
-            ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &opts.receive_buffer, sizeof(int));
-        if (opts.send_buffer > 0 &&
-            ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &opts.send_buffer, sizeof(int)) != 0)
-            ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &opts.send_buffer, sizeof(int));
-        sockaddr_nl local{};
-        local.nl_family = AF_NETLINK;
-        if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return {errno, std::system_category()};
-        socklen_t len = sizeof local;
-        if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) != 0) return {errno, std::system_category()};
-        port_id_ = local.nl_pid;
-        len = sizeof(int);
-        ::getsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf_, &len);
-        len = sizeof(int);
-        ::getsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf_, &len);
+    std::error_code configure(unique_fd fd, const socket_options& opts) noexcept {
+        std::error_code ec;
+        if (!fd) return {errno, std::system_category()};
+        auto nl = detail::configure_netlink(std::move(fd), {.receive_buffer = opts.receive_buffer,
+                                                            .send_buffer = opts.send_buffer,
+                                                            .nonblocking = false},
+                                            ec);
+        if (ec) return ec;
+        fd_ = std::move(nl.fd);
+        port_id_ = nl.port_id;
+        rcvbuf_ = nl.receive_buffer;
+        sndbuf_ = nl.send_buffer;
         timeout_ = opts.timeout;
         owner_pid_ = ::getpid();
         return {};
@@ -386,11 +376,6 @@ private:
         }
     }
 
-    static bool from_kernel(const msghdr& mh) noexcept {
-        const auto* a = static_cast<const sockaddr_nl*>(mh.msg_name);
-        return mh.msg_namelen >= sizeof(sockaddr_nl) && a->nl_family == AF_NETLINK && a->nl_pid == 0;
-    }
-
     template <class H>
     void feed(std::span<const std::byte> datagram, H& h) {
         auto r = ex_.feed(datagram, h);
@@ -422,7 +407,7 @@ private:
         ++stats_.receive_calls;
         for (int k = 0; k < got; ++k) {
             const msghdr& mh = a.msgs[k].msg_hdr;
-            if (!from_kernel(mh)) {
+            if (!detail::from_kernel(mh)) {
                 ++stats_.foreign_datagrams;
                 continue;
             }
@@ -463,7 +448,7 @@ private:
         n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
         if (n < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
         ++stats_.receive_calls;
-        if (!from_kernel(mh)) {
+        if (!detail::from_kernel(mh)) {
             ++stats_.foreign_datagrams;
             return {};
         }

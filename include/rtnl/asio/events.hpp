@@ -112,7 +112,7 @@ class event_engine : public std::enable_shared_from_this<event_engine> {
 public:
     using executor_type = net::any_io_executor;
 
-    event_engine(const executor_type& ex, netlink_fd nfd, const event_options& o)
+    event_engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const event_options& o)
         : ex_(ex), sock_(ex), groups_(o.groups), rcvbuf_(nfd.receive_buffer) {
         boost::system::error_code ec;
         sock_.assign(net::generic::raw_protocol(AF_NETLINK, NETLINK_ROUTE), nfd.fd.get(), ec);
@@ -217,7 +217,7 @@ private:
             mh.msg_controllen = sizeof control;
             len = ::recvmsg(sock_.native_handle(), &mh, MSG_DONTWAIT);
             if (len < 0) continue;
-            if (!detail::from_kernel(mh)) {
+            if (!::rtnl::detail::from_kernel(mh)) {
                 ++stats_.foreign_datagrams;
                 continue;
             }
@@ -262,14 +262,14 @@ public:
 
     event_stream() = default;
     explicit event_stream(const executor_type& ex, const event_options& o = {})
-        : event_stream(ex, detail::open_netlink(config(o)), o) {}
+        : event_stream(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, net::execution_context&>
     explicit event_stream(ExecutionContext& ctx, const event_options& o = {}) : event_stream(ctx.get_executor(), o) {}
 
     /// Listens inside the namespace behind `ns_fd` (opened on a helper thread).
     static event_stream in_namespace(const executor_type& ex, int ns_fd, const event_options& o = {}) {
-        auto fd = netns::run_in(ns_fd, [&] { return detail::open_netlink(config(o)); });
+        auto fd = netns::run_in(ns_fd, [&] { return ::rtnl::detail::open_netlink(config(o)); });
         return event_stream(ex, std::move(fd), o);
     }
 
@@ -341,9 +341,9 @@ public:
     }
 
 private:
-    event_stream(const executor_type& ex, detail::netlink_fd fd, const event_options& o)
+    event_stream(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const event_options& o)
         : impl_(std::make_shared<detail::event_engine>(ex, std::move(fd), o)) {}
-    static detail::netlink_fd_config config(const event_options& o) {
+    static ::rtnl::detail::netlink_fd_config config(const event_options& o) {
         return {.receive_buffer = o.receive_buffer,
                 .send_buffer = 0,
                 .requests = false,

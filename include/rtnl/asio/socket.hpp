@@ -91,7 +91,7 @@
 #define RTNL_ASIO_HAS_CANCELLATION_SLOT 0
 #endif
 
-#include "rtnl/asio/detail/netlink_fd.hpp"
+#include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/netns.hpp"
 #include "rtnl/socket.hpp"
@@ -104,24 +104,13 @@ namespace rtnl::asio {
 
 namespace net = ::boost::asio;
 
-struct socket_options {
-    /// Deadline of an operation, from the moment it is issued (op_options may override).
-    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-    /// Receive buffer in bytes; 0 keeps the kernel default (~208 KiB). The in-flight
-    /// window follows what the kernel grants. Above net.core.rmem_max only with
-    /// CAP_NET_ADMIN (SO_RCVBUFFORCE is tried first).
-    int receive_buffer = 0;
-    /// Send buffer in bytes (bounds the bytes of one sendmsg); 0 keeps the default.
-    int send_buffer = 0;
-};
+/// The same options as the blocking socket's (timeout, receive_buffer,
+/// send_buffer); here the timeout runs per operation, from the moment it is issued.
+using socket_options = ::rtnl::socket_options;
 
 /// What a socket has done (for tests, benchmarks and curious users).
-struct socket_stats {
-    std::uint64_t requests = 0;           ///< messages sent
-    std::uint64_t send_calls = 0;         ///< sendmsg syscalls
-    std::uint64_t receive_calls = 0;      ///< recvmsg/recvmmsg syscalls that returned data
-    std::uint64_t foreign_datagrams = 0;  ///< dropped: the sender was not the kernel
-    std::uint64_t stale_messages = 0;     ///< matched no pending request (late answer to a retired number)
+/// The blocking socket's counters, and what only an asynchronous socket has.
+struct socket_stats : ::rtnl::socket_stats {
     std::uint64_t timeouts = 0;           ///< operations that timed out
     std::uint64_t cancellations = 0;      ///< operations cancelled
     std::uint64_t replies_lost = 0;       ///< ENOBUFS on the request socket (should stay 0)
@@ -346,7 +335,7 @@ class engine : public std::enable_shared_from_this<engine> {
 public:
     using executor_type = net::any_io_executor;
 
-    engine(const executor_type& ex, netlink_fd nfd, const socket_options& o)
+    engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const socket_options& o)
         : ex_(ex), fd_(std::move(nfd.fd)), sock_(ex), timer_(ex), port_id_(nfd.port_id), rcvbuf_(nfd.receive_buffer),
           sndbuf_(nfd.send_buffer), timeout_(o.timeout) {
         ex_table_.reset(next_seq_);
@@ -616,7 +605,7 @@ private:
         do n = ::sendmsg(fd_.get(), &mh, 0);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
-            const status s = make_status(detail::last_error());
+            const status s = make_status(::rtnl::detail::last_error());
             feed_handler h{this};
             for (auto& [t, i] : sending_)
                 ex_table_.abandon(table_index(t->first_seq + static_cast<std::uint32_t>(i)), s, h);
@@ -693,7 +682,7 @@ private:
         ++stats_.receive_calls;
         for (int k = 0; k < got; ++k) {
             const msghdr& mh = a.msgs[k].msg_hdr;
-            if (!detail::from_kernel(mh)) {
+            if (!::rtnl::detail::from_kernel(mh)) {
                 ++stats_.foreign_datagrams;
                 continue;
             }
@@ -734,7 +723,7 @@ private:
         n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
         if (n < 0) return receive_errno(errno);
         ++stats_.receive_calls;
-        if (!detail::from_kernel(mh)) {
+        if (!::rtnl::detail::from_kernel(mh)) {
             ++stats_.foreign_datagrams;
             return 1;
         }
@@ -957,7 +946,7 @@ public:
 
     /// Opens a socket in the calling thread's network namespace.
     explicit socket(const executor_type& ex, const socket_options& o = {})
-        : socket(ex, detail::open_netlink(config(o)), o) {}
+        : socket(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, net::execution_context&>
     explicit socket(ExecutionContext& ctx, const socket_options& o = {}) : socket(ctx.get_executor(), o) {}
@@ -967,7 +956,7 @@ public:
     /// nor any io_context thread ever changes namespace. The socket stays bound
     /// to that namespace for its whole life.
     static socket in_namespace(const executor_type& ex, int ns_fd, const socket_options& o = {}) {
-        auto fd = netns::run_in(ns_fd, [&] { return detail::open_netlink(config(o)); });
+        auto fd = netns::run_in(ns_fd, [&] { return ::rtnl::detail::open_netlink(config(o)); });
         return socket(ex, std::move(fd), o);
     }
     /// Opens a socket inside a named namespace (`ip netns` names, /run/netns).
@@ -1080,9 +1069,9 @@ public:
     }
 
 private:
-    socket(const executor_type& ex, detail::netlink_fd fd, const socket_options& o)
+    socket(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const socket_options& o)
         : impl_(std::make_shared<detail::engine>(ex, std::move(fd), o)) {}
-    static detail::netlink_fd_config config(const socket_options& o) {
+    static ::rtnl::detail::netlink_fd_config config(const socket_options& o) {
         return {.receive_buffer = o.receive_buffer, .send_buffer = o.send_buffer, .requests = true};
     }
 

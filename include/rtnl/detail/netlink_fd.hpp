@@ -1,8 +1,11 @@
-// rtnl/asio/detail/netlink_fd.hpp — opening the NETLINK_ROUTE descriptors the
-// Asio layer wraps (a request socket and an event socket). No Boost here: the
-// descriptor is opened, configured and bound first, then handed to Asio.
+// rtnl/detail/netlink_fd.hpp — opening and configuring NETLINK_ROUTE descriptors:
+// request sockets (blocking and Asio) and event sockets. The descriptor is
+// opened, configured and bound here, then wrapped by rtnl::socket or handed to
+// Asio.
 #pragma once
 
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -16,7 +19,7 @@
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
 
-namespace rtnl::asio::detail {
+namespace rtnl::detail {
 
 /// A bound netlink descriptor and what the kernel granted it.
 struct netlink_fd {
@@ -32,18 +35,19 @@ struct netlink_fd_config {
     bool requests = true;                     ///< EXT_ACK, STRICT_CHK and CAP_ACK for a request socket
     std::span<const unsigned> groups{};       ///< multicast groups to join (RTNLGRP_*)
     bool listen_all_nsid = false;             ///< NETLINK_LISTEN_ALL_NSID (events from peer namespaces)
+    bool nonblocking = true;                  ///< O_NONBLOCK (Asio); the blocking socket polls instead
 };
 
 inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
 
-/// Opens, configures and binds a NETLINK_ROUTE socket in the calling thread's
-/// network namespace (call it on a helper thread for another namespace).
-inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) {
+/// Configures and binds a NETLINK_ROUTE descriptor, opened here or elsewhere
+/// (inside another namespace, say: it stays in the namespace it was opened in).
+inline netlink_fd configure_netlink(unique_fd fd_in, const netlink_fd_config& c, std::error_code& ec) {
     ec.clear();
     netlink_fd out;
-    out.fd.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
+    out.fd = std::move(fd_in);
     if (!out.fd) {
-        ec = last_error();
+        ec = std::make_error_code(std::errc::bad_file_descriptor);
         return out;
     }
     const int fd = out.fd.get();
@@ -52,6 +56,7 @@ inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) 
         // Best effort: older kernels lack some of these and still work.
         ::setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
         ::setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+        // ACKs of failed requests echo only the header, not the whole request.
         ::setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
     }
     if (c.receive_buffer > 0 && ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &c.receive_buffer, sizeof(int)) != 0)
@@ -73,6 +78,13 @@ inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) 
         ec = last_error();
         return out;
     }
+    if (c.nonblocking) {
+        const int flags = ::fcntl(fd, F_GETFL);
+        if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+            ec = last_error();
+            return out;
+        }
+    }
     socklen_t len = sizeof local;
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
         ec = last_error();
@@ -84,6 +96,17 @@ inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) 
     len = sizeof(int);
     ::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &out.send_buffer, &len);
     return out;
+}
+
+/// Opens, configures and binds a NETLINK_ROUTE socket in the calling thread's
+/// network namespace (call it on a helper thread for another namespace).
+inline netlink_fd open_netlink(const netlink_fd_config& c, std::error_code& ec) {
+    unique_fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!fd) {
+        ec = last_error();
+        return {};
+    }
+    return configure_netlink(std::move(fd), c, ec);
 }
 
 inline netlink_fd open_netlink(const netlink_fd_config& c) {
@@ -104,4 +127,4 @@ inline bool from_kernel(const msghdr& mh) noexcept {
     return mh.msg_namelen >= sizeof(sockaddr_nl) && a->nl_family == AF_NETLINK && a->nl_pid == 0;
 }
 
-}  // namespace rtnl::asio::detail
+}  // namespace rtnl::detail
