@@ -23,6 +23,7 @@
 
 #include "rtnl/asio.hpp"
 #include "rtnl/ops.hpp"
+#include "support/netlink.hpp"
 #include "support/sandbox.hpp"
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -290,25 +291,7 @@ TEST_F(AsioSocket, CancelledRequestsRetireTheirNumbersAndForgedDatagramsAreIgnor
         ASSERT_EQ(::sendto(nl.native_handle(), b.data(), b.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel),
                   static_cast<ssize_t>(b.size()));
         // 2. Another socket forges a success for the request still waiting.
-        int forger = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        ASSERT_GE(forger, 0);
-        sockaddr_nl local{};
-        local.nl_family = AF_NETLINK;
-        ASSERT_EQ(::bind(forger, reinterpret_cast<sockaddr*>(&local), sizeof local), 0);
-        struct {
-            nlmsghdr h;
-            nlmsgerr e;
-        } fake{};
-        fake.h.nlmsg_len = sizeof fake;
-        fake.h.nlmsg_type = NLMSG_ERROR;
-        fake.h.nlmsg_seq = waiting_seq;
-        fake.e.error = 0;
-        sockaddr_nl to{};
-        to.nl_family = AF_NETLINK;
-        to.nl_pid = nl.port_id();
-        ASSERT_EQ(::sendto(forger, &fake, sizeof fake, 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-                  static_cast<ssize_t>(sizeof fake));
-        ::close(forger);
+        ASSERT_GT(rtnl::test::forge_ack(nl.port_id(), waiting_seq, 0), 0);
     });
     io.run();
     EXPECT_EQ(first.code, std::errc::operation_canceled);

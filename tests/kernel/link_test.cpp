@@ -4,24 +4,16 @@
 
 #include "rtnl/netns.hpp"
 #include "rtnl/ops.hpp"
+#include "support/netlink.hpp"
 #include "support/sandbox.hpp"
 
 namespace {
 
 using namespace rtnl;
 using rtnl::test::KernelTest;
+using rtnl::test::error_text;
 
 using Links = KernelTest;
-
-template <class Fn>
-std::string error_text(Fn&& fn) {
-    try {
-        fn();
-    } catch (const error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 TEST_F(Links, VethPairWithExplicitNames) {
     rtnl::socket nl;

@@ -11,6 +11,7 @@
 
 #include "rtnl/netns.hpp"
 #include "rtnl/ops.hpp"
+#include "support/netlink.hpp"
 #include "support/sandbox.hpp"
 
 namespace {
@@ -70,25 +71,7 @@ TEST_F(Socket, ForgedDatagramFromAnotherSocketIsIgnored) {
     rtnl::socket nl;
     // Another process's socket sends us an NLMSG_ERROR(-EPERM) with the very
     // sequence number our next request will carry.
-    int forger = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    ASSERT_GE(forger, 0);
-    sockaddr_nl local{};
-    local.nl_family = AF_NETLINK;
-    ASSERT_EQ(::bind(forger, reinterpret_cast<sockaddr*>(&local), sizeof local), 0);
-    struct {
-        nlmsghdr h;
-        nlmsgerr e;
-    } fake{};
-    fake.h.nlmsg_len = sizeof fake;
-    fake.h.nlmsg_type = NLMSG_ERROR;
-    fake.h.nlmsg_seq = nl.next_sequence();
-    fake.h.nlmsg_pid = nl.port_id();
-    fake.e.error = -EPERM;
-    sockaddr_nl to{};
-    to.nl_family = AF_NETLINK;
-    to.nl_pid = nl.port_id();
-    ASSERT_EQ(::sendto(forger, &fake, sizeof fake, 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-              static_cast<ssize_t>(sizeof fake));
+    ASSERT_GT(rtnl::test::forge_ack(nl.port_id(), nl.next_sequence(), -EPERM), 0);
     link::add(nl, bridge{.name = "real0"});  // ACK path (recvmmsg)
     EXPECT_EQ(nl.stats().foreign_datagrams, 1u);
     // And a forged reply for the GET that follows (peek path): a link named "fake".
@@ -105,6 +88,10 @@ TEST_F(Socket, ForgedDatagramFromAnotherSocketIsIgnored) {
     reply.a.nla_len = sizeof(nlattr) + 5;
     reply.a.nla_type = IFLA_IFNAME;
     std::memcpy(reply.name, "fake", 5);
+    int forger = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    sockaddr_nl to{};
+    to.nl_family = AF_NETLINK;
+    to.nl_pid = nl.port_id();
     ASSERT_GT(::sendto(forger, &reply, sizeof reply, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
     auto real = link::get(nl, "real0");
     EXPECT_EQ(real.name, "real0");
