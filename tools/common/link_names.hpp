@@ -9,13 +9,17 @@
 //     sent — a rename, a delete (and a veth's peer with it), a move to another
 //     namespace; deleting a whole group, or a delete whose peer is unknown,
 //     clears everything;
-//   * a miss asks the kernel: first one GETLINK by name, and from the second miss
-//     on one dump of every link (then each later name is a hit). Before asking,
-//     `before_kernel_lookup` runs so requests still queued (which may create the
-//     link) reach the kernel first.
+//   * a miss asks the kernel with one SIOCGIFINDEX ioctl (no netlink round trip).
+//     Before asking, `before_kernel_lookup` runs, so queued requests that may
+//     create, delete, rename or move links reach the kernel first.
 // Links created by our own requests need no entry until someone uses them.
 #pragma once
 
+#include <linux/if.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,8 +37,8 @@ class link_names {
 public:
     struct entry {
         std::string name;
-        unsigned flags = 0;
-        int peer = 0;         ///< IFLA_LINK when in the same namespace (veth peer), else 0
+        std::optional<unsigned> flags{};  ///< unknown when learnt from an ioctl
+        int peer = 0;                     ///< IFLA_LINK when in the same namespace (veth peer), else 0
     };
 
     void attach(socket* nl, std::function<void()> before_kernel_lookup) {
@@ -43,24 +47,34 @@ public:
     }
 
     /// The ifindex of `name`, asking the kernel on a miss; 0 when there is none.
+    /// A miss costs one SIOCGIFINDEX ioctl on the netlink socket (answered in the
+    /// socket's namespace, no netlink round trip); names longer than a primary
+    /// name can be (alternative names) take one GETLINK.
     int index(std::string_view name) {
         if (auto it = by_name_.find(std::string(name)); it != by_name_.end()) return it->second;
         if (!nl_) return 0;
         if (before_) before_();
-        if (misses_++ > 0 && !complete_) {
-            load_all();
-            if (auto it = by_name_.find(std::string(name)); it != by_name_.end()) return it->second;
-            return 0;
+        if (name.empty() || name.size() >= IFNAMSIZ) {
+            std::error_code ec;
+            wire::buffer b;
+            wire::writer w(b);
+            auto msg = w.begin(RTM_GETLINK, NLM_F_REQUEST);
+            w.header(ifinfomsg{});
+            w.put(ifla::ext_mask, std::uint32_t{RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS});
+            w.put(ifla::alt_ifname, name);
+            msg.close();
+            int found = 0;
+            nl_->query(b, [&](const wire::message_view& m) {
+                link_view v(m);
+                if (v.valid()) found = v.index();
+            }, ec);
+            return ec ? 0 : found;
         }
-        std::error_code ec;
-        if (!validate_ifname(name)) {
-            auto l = link::get(*nl_, name, ec);
-            if (l) {
-                remember(*l);
-                return l->index;
-            }
-        }
-        return 0;
+        ifreq req{};
+        std::memcpy(req.ifr_name, name.data(), name.size());
+        if (::ioctl(nl_->native_handle(), SIOCGIFINDEX, &req) != 0) return 0;
+        remember_name(req.ifr_ifindex, std::string(name));
+        return req.ifr_ifindex;
     }
 
     /// iproute2's ll_index_to_name: the cached name, else a GETLINK by index, else "ifN".
@@ -84,12 +98,15 @@ public:
         return std::nullopt;
     }
 
-    void remember(int index, std::string name, unsigned flags, int peer) {
+    void remember(int index, std::string name, std::optional<unsigned> flags, int peer) {
         forget_index(index);
         if (auto it = by_name_.find(name); it != by_name_.end()) by_index_.erase(it->second);
         by_name_[name] = index;
         by_index_[index] = entry{std::move(name), flags, peer};
     }
+    /// A name learnt without the link's details (a veth peer then is unknown, so
+    /// deleting this link clears the whole cache).
+    void remember_name(int index, std::string name) { remember(index, std::move(name), std::nullopt, -1); }
     void remember(const link_info& l) {
         remember(l.index, l.name, l.flags, l.link_netnsid ? 0 : l.link.value_or(0));
     }
@@ -109,6 +126,10 @@ public:
         }
         const int index = it->second;
         const int peer = by_index_[index].peer;
+        if (peer < 0) {
+            clear();
+            return;
+        }
         forget_index(index);
         if (peer) forget_index(peer);
     }
@@ -125,10 +146,9 @@ public:
     void clear() {
         by_name_.clear();
         by_index_.clear();
-        complete_ = false;
     }
 
-    /// Fills the cache from one dump of every link.
+    /// Fills the cache from one dump of every link (what `bridge` does first).
     void load_all() {
         if (!nl_) return;
         std::error_code ec;
@@ -137,7 +157,6 @@ public:
         by_name_.clear();
         by_index_.clear();
         for (auto& l : all) remember(l);
-        complete_ = true;
     }
 
 private:
@@ -145,8 +164,6 @@ private:
     std::function<void()> before_;
     std::unordered_map<std::string, int> by_name_;
     std::unordered_map<int, entry> by_index_;
-    int misses_ = 0;
-    bool complete_ = false;
 };
 
 }  // namespace rtnl::tools

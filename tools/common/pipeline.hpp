@@ -40,10 +40,17 @@ public:
     /// the request names (IFLA_NET_NS_FD …) until it has been sent. Commands
     /// encode into their own buffer: encoding may need a name lookup, which
     /// flushes what is queued.
-    void queue(const wire::buffer& request, int line, completion done, std::vector<unique_fd> keep = {}) {
+    /// `changes_names`: the request may create, delete, rename or move a link, so a
+    /// name lookup must not run ahead of it.
+    void queue(const wire::buffer& request, int line, completion done, bool changes_names = false,
+               std::vector<unique_fd> keep = {}) {
         buf_.append(request.data(), request.size());
         entries_.push_back(entry{line, std::move(done), std::move(keep)});
+        if (changes_names) ++name_changes_;
     }
+
+    /// Queued requests that may change which name is which link.
+    std::size_t pending_name_changes() const noexcept { return name_changes_; }
 
     std::size_t size() const noexcept { return entries_.size(); }
     bool empty() const noexcept { return entries_.empty(); }
@@ -53,6 +60,7 @@ public:
         if (entries_.empty()) return;
         std::vector<entry> work = std::move(entries_);
         entries_.clear();
+        name_changes_ = 0;
         std::vector<status> results;
         std::error_code ec = nl_ ? nl_->transact(buf_, results, [](std::size_t, const wire::message_view&) {})
                                  : make_error_code(std::errc::not_connected);
@@ -75,6 +83,7 @@ private:
     socket* nl_ = nullptr;
     wire::buffer buf_;
     std::vector<entry> entries_;
+    std::size_t name_changes_ = 0;
     result_sink sink_;
 };
 

@@ -233,7 +233,7 @@ private:
     }
     void quoted(const char* s) {
         std::fputc('"', out_);
-        for (; *s; ++s) {
+        for (; s && *s; ++s) {
             switch (*s) {
                 case '\t': std::fputs("\\t", out_); break;
                 case '\n': std::fputs("\\n", out_); break;

@@ -66,7 +66,10 @@ public:
         socket_options o;
         if (large_buffer) o.receive_buffer = 4 << 20;
         nl_ = std::make_unique<socket>(o);
-        links.attach(nl_.get(), [this] { sync(); });
+        // a lookup waits only for queued requests that may change names
+        links.attach(nl_.get(), [this] {
+            if (pipe.pending_name_changes()) sync();
+        });
         pipe.attach(nl_.get());
     }
     socket& nl() { return *nl_; }

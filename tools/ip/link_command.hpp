@@ -131,7 +131,7 @@ struct parsed {
     bool has_dev = false;
     bool has_name = false;
     std::string link;
-    std::optional<std::string> type;
+    std::string type;  ///< "" when no "type" was given
     int index = 0;
     bool group = false;
     bool move_netns = false;
@@ -229,6 +229,7 @@ inline parsed parse(session& s, wire::writer& w, arg_list& args, ifinfomsg& hdr,
             flag(IFF_DYNAMIC, on_off("dynamic", args.next_value()));
         } else if (matches(a, "type")) {
             p.type = args.next_value();
+            if (p.type.empty()) invalid_argument("empty link type", p.type);
             args.advance();
             break;
         } else if (matches(a, "alias")) {
@@ -378,7 +379,7 @@ inline void parse_veth(session& s, wire::writer& w, arg_list& args) {
     header_slot hdr{w.size(), {}};
     w.header(ifinfomsg{});
     parsed p = parse(s, w, args, hdr.value, true);
-    if (p.type) duplicate_argument("type", *p.type);
+    if (!p.type.empty()) duplicate_argument("type", p.type);
     finish_target(s, w, p, hdr, true, 0);
     hdr.store(w.storage());
 }
@@ -389,6 +390,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
     wire::buffer request;
     wire::writer w(request);
     std::string device;  // named by IFLA_IFNAME: ENODEV means "Cannot find device"
+    bool renames_or_moves = false;
     try {
         auto msg = w.begin(type, static_cast<std::uint16_t>(NLM_F_REQUEST | NLM_F_ACK | flags));
         header_slot hdr{w.size(), {}};
@@ -400,23 +402,23 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
             if (!args.empty())
                 fail_usage("Garbage instead of arguments \"" + args.current() + " ...\". Try \"ip link help\".\n");
             if (create) fail_usage("group cannot be used when creating devices.\n");
-            p.type.reset();
+            p.type.clear();
         } else {
             device = finish_target(s, w, p, hdr, create, s.line);
         }
 
-        if (p.type) {
+        if (!p.type.empty()) {
             auto info = w.nest(IFLA_LINKINFO);
-            w.put_raw(IFLA_INFO_KIND, std::as_bytes(std::span(p.type->data(), p.type->size())));
+            w.put_raw(IFLA_INFO_KIND, std::as_bytes(std::span(p.type.data(), p.type.size())));
             if (!args.empty()) {
-                if (*p.type == "veth") {
+                if (p.type == "veth") {
                     auto data = w.nest(IFLA_INFO_DATA);
                     parse_veth(s, w, args);
                 } else if (matches(args.peek(), "help")) {
                     usage();
-                } else if (*p.type == "bridge" || *p.type == "bridge_slave" || *p.type == "vlan" ||
-                           *p.type == "vxlan" || *p.type == "macvlan") {
-                    fail_usage("rtnl-ip: options of link type \"" + *p.type + "\" are not supported; use ip(8) for them\n");
+                } else if (p.type == "bridge" || p.type == "bridge_slave" || p.type == "vlan" ||
+                           p.type == "vxlan" || p.type == "macvlan") {
+                    fail_usage("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else {
                     throw soft_error{"Garbage instead of arguments \"" + args.current() + " ...\". Try \"ip link help\".\n"};
                 }
@@ -428,6 +430,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
         msg.close();
         if (!w.ok()) throw soft_error{"Error: the request is too large.\n"};
 
+        renames_or_moves = (p.has_name && !p.dev_is_name) || p.move_netns || (p.group && !p.has_dev);
         // Keep the name cache truthful before the request can change what it says.
         if (type == RTM_DELLINK) {
             if (p.group && !p.has_dev) s.links.clear();
@@ -444,7 +447,8 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
         if (!e.message.empty()) s.complain(e.message);
         return 1;
     }
-    s.pipe.queue(request, s.line, [device](const status& st) { return report(st, device); });
+    const bool changes_names = create || type == RTM_DELLINK || renames_or_moves;
+    s.pipe.queue(request, s.line, [device](const status& st) { return report(st, device); }, changes_names);
     return queued;
 }
 
