@@ -97,6 +97,10 @@ show IP link show master br0
 show IP link show type bridge
 show IP -j -d link show
 show IP -d link show veth0
+show IP -br link
+show IP -br addr
+show IP -o addr
+show IP -o link show veth2
 )SH");
 }
 

@@ -39,6 +39,7 @@ struct options {
     int stats = 0;
     bool force = false;
     bool oneline = false;
+    bool brief = false;
     bool all = false;
     int family = AF_UNSPEC;  ///< -4 / -6 / -0 / -f
     std::string batch;       ///< -batch FILE ("" when not batching)

@@ -191,9 +191,11 @@ inline void print_addrinfo(session& s, const address_view& a, bool with_index) {
             std::fprintf(o.stream(), "%u: %s", static_cast<unsigned>(a.index()), dev.c_str());
         }
     }
-    const char* fam = family_name(a.family());
-    if (*fam != '?') o.string(to::any, "family", "    %s ", fam);
-    else o.integer(to::any, "family_index", "    family %d ", a.family());
+    if (!s.opt.brief) {
+        const char* fam = family_name(a.family());
+        if (*fam != '?') o.string(to::any, "family", "    %s ", fam);
+        else o.integer(to::any, "family_index", "    family %d ", a.family());
+    }
     if (local) {
         o.string(to::any, "local", "%s", local->to_string());
         if (address && !(*address == *local)) {
@@ -204,6 +206,7 @@ inline void print_addrinfo(session& s, const address_view& a, bool with_index) {
         if (auto m = a.attributes().find(IFA_RT_PRIORITY).as<std::uint32_t>())
             o.uinteger(to::any, "metric", "metric %u ", *m);
     }
+    if (s.opt.brief) return;
     if (auto b = a.broadcast()) {
         o.string(to::text, nullptr, "%s ", "brd");
         o.string(to::any, "broadcast", "%s ", b->to_string());
@@ -459,11 +462,14 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
         links = std::move(kept);
     }
 
+    // -oneline: addresses only, each prefixed with its link (iproute2's no_link)
+    const bool no_link = s.opt.oneline && lf.family != AF_PACKET;
     s.out.begin();
     for (auto& l : links) {
         link_view v(l.view());
         s.out.open_object();
-        const int res = print_linkinfo(s, v, lf);
+        int res = 0;
+        if (s.opt.brief || !no_link) res = print_linkinfo(s, v, lf);
         if (res >= 0 && lf.family != AF_PACKET) {
             s.out.open_array(to::json, "addr_info");
             for (auto& m : addrs) {
@@ -471,10 +477,14 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
                 if (a.index() != v.index() || (af.family && af.family != a.family())) continue;
                 if (af.up && !(v.flags() & IFF_UP)) continue;
                 s.out.open_object();  // iproute2 leaves {} for addresses its filter rejects
-                if (address_selected(s, a, af)) print_addrinfo(s, a, false);
+                if (address_selected(s, a, af)) print_addrinfo(s, a, s.opt.oneline && !s.opt.brief);
                 s.out.close_object();
             }
             s.out.close_array(to::json, nullptr);
+            if (s.opt.brief) {
+                s.out.string(to::text, nullptr, "%s", "\n");
+                s.out.flush();
+            }
         }
         s.out.close_object();
     }

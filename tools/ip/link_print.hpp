@@ -42,6 +42,8 @@ inline void print_operstate(session& s, std::uint8_t state) {
     if (state >= 7) {
         if (s.out.json()) s.out.uinteger(to::json, "operstate_index", nullptr, state);
         else s.out.hex0x(to::text, nullptr, "state %#llx", state);
+    } else if (s.opt.brief) {
+        s.out.string(to::any, "operstate", "%-14s ", names[state]);
     } else if (s.out.json()) {
         s.out.string(to::json, "operstate", nullptr, names[state]);
     } else {
@@ -106,6 +108,18 @@ inline int print_linkinfo(session& s, const link_view& v, const link_filter& f) 
     if (!f.slave_kind.empty() && (!v.attr(IFLA_LINKINFO) || link_kind(v, true) != f.slave_kind)) return -1;
 
     if (v.message().type() == RTM_DELLINK) o.boolean(to::any, "deleted", "Deleted ", true);
+    if (s.opt.brief) {
+        // print_linkinfo_brief
+        const bool mdown = print_name_and_link(o, s.links, "%-16s ", v);
+        if (auto st = v.operstate()) print_operstate(s, *st);
+        if (f.family == AF_PACKET) {
+            if (auto a = v.attr(IFLA_ADDRESS)) o.string(to::any, "address", "%s ", link_address(a.payload(), v.arp_type()));
+            print_link_flags(o, v.flags(), mdown);
+            o.string(to::text, nullptr, "%s", "\n");
+        }
+        o.flush();
+        return 0;
+    }
     o.integer(to::any, "ifindex", "%d: ", v.index());
     const bool mdown = print_name_and_link(o, s.links, "%s: ", v);
     print_link_flags(o, v.flags(), mdown);

@@ -183,7 +183,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
             s.opt.batch = value();
             s.opt.batch_given = true;
         } else if (matches(opt, "-brief")) {
-            fail_usage("rtnl-ip: -brief is not supported\n");
+            s.opt.brief = true;
         } else if (matches(opt, "-json")) {
             s.opt.json = true;
         } else if (matches(opt, "-pretty")) {
