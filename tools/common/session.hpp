@@ -106,6 +106,8 @@ public:
         ns_fds_.clear();
         nsid_names_.reset();
     }
+    /// After a link moves to another namespace the kernel may assign an nsid.
+    void forget_nsid_names() { nsid_names_.reset(); }
 
     /// iproute2's get_name_from_nsid: the run-dir name whose namespace has `nsid`
     /// as seen from ours (nullopt when none).

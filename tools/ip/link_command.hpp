@@ -322,7 +322,6 @@ inline parsed parse(session& s, wire::writer& w, arg_list& args, ifinfomsg& hdr,
     }
     if (p.index && !create && !p.move_netns)
         fail_usage("index can be used only when creating devices or when moving device to another netns.\n");
-    (void)create;
     return p;
 }
 
@@ -335,9 +334,7 @@ inline void put_target(wire::writer& w, const std::string& dev) {
 
 /// Finishes iplink_parse for one link (outer or veth peer): names, target,
 /// IFLA_LINK. Returns the device to name in "Cannot find device" (or "").
-inline std::string finish_target(session& s, wire::writer& w, const parsed& p, header_slot& hdr, bool create,
-                                 int line_of) {
-    (void)line_of;
+inline std::string finish_target(session& s, wire::writer& w, const parsed& p, header_slot& hdr, bool create) {
     if (!create) {
         if (!p.has_dev) fail_usage("Not enough information: \"dev\" argument is required.\n");
         const bool rename = p.has_name && !p.dev_is_name;
@@ -380,7 +377,7 @@ inline void parse_veth(session& s, wire::writer& w, arg_list& args) {
     w.header(ifinfomsg{});
     parsed p = parse(s, w, args, hdr.value, true);
     if (!p.type.empty()) duplicate_argument("type", p.type);
-    finish_target(s, w, p, hdr, true, 0);
+    finish_target(s, w, p, hdr, true);
     hdr.store(w.storage());
 }
 
@@ -404,7 +401,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
             if (create) fail_usage("group cannot be used when creating devices.\n");
             p.type.clear();
         } else {
-            device = finish_target(s, w, p, hdr, create, s.line);
+            device = finish_target(s, w, p, hdr, create);
         }
 
         if (!p.type.empty()) {
@@ -432,6 +429,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
 
         renames_or_moves = (p.has_name && !p.dev_is_name) || p.move_netns || (p.group && !p.has_dev);
         // Keep the name cache truthful before the request can change what it says.
+        if (create) s.forget_nsid_names();  // a peer born in another namespace gets an nsid
         if (type == RTM_DELLINK) {
             if (p.group && !p.has_dev) s.links.clear();
             else s.links.forget_with_peer(p.dev);
@@ -440,7 +438,10 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                 s.links.forget(p.dev);
                 s.links.forget(p.name);
             }
-            if (p.move_netns) s.links.forget_with_peer(p.dev);
+            if (p.move_netns) {
+                s.links.forget_with_peer(p.dev);
+                s.forget_nsid_names();
+            }
             if (p.group && !p.has_dev) s.links.clear();
         }
     } catch (const soft_error& e) {

@@ -76,7 +76,7 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
     }
     w.header(r);
     std::string dev;
-    bool gw_ok = false, dst_ok = false, scope_ok = false, table_ok = false, type_ok = false;
+    bool gw_ok = false, dst_ok = false, scope_ok = false, table_ok = false;
     auto put_u32 = [&](std::uint16_t t, std::uint32_t v) { w.put_raw(t, std::as_bytes(std::span(&v, 1))); };
 
     while (!args.empty()) {
@@ -142,7 +142,6 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
                 if (auto t = s.tables.types.id(v); t && *t < 256 && !parse_number<unsigned>(v)) {
                     v = args.next_value();
                     r.rtm_type = static_cast<std::uint8_t>(*t);
-                    type_ok = true;
                 }
             }
             if (matches(v, "help")) usage();
@@ -178,7 +177,6 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
             else if (!gw_ok) r.rtm_scope = RT_SCOPE_LINK;
         }
     }
-    (void)type_ok;
     std::memcpy(request.data() + hdr_at, &r, sizeof r);
     msg.close();
     s.pipe.queue(request, s.line, [](const status& st) { return report(st); });
