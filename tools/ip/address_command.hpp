@@ -14,7 +14,7 @@
 #include <string>
 
 #include "rtnl/wire/writer.hpp"
-#include "tools/ip/address_list.hpp"
+#include "tools/ip/address_print.hpp"
 #include "tools/ip/inet_args.hpp"
 #include "tools/common/session.hpp"
 

@@ -20,6 +20,7 @@
 #include "tools/ip/link_command.hpp"
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
+#include "tools/ip/route_list.hpp"
 #include "tools/common/session.hpp"
 
 namespace {
