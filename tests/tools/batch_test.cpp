@@ -151,6 +151,40 @@ TEST_F(Batch, OutputAndErrorsInLineOrder) {
     }
 }
 
+TEST_F(Batch, NamesFollowRenamesDeletesAndMovesWhilePipelined) {
+    const std::string text =
+        "netns add far\n"
+        "link add p1 type veth peer name p2\n"
+        "link set dev p1 name p3\n"
+        "addr add 10.2.0.1/24 dev p3\n"
+        "addr add 10.2.0.2/24 dev p1\n"
+        "link set dev p3 up\n"
+        "link add q1 type veth peer name q2\n"
+        "link set dev q1 netns far\n"
+        "addr add 10.3.0.1/24 dev q1\n"
+        "link del p3\n"
+        "addr add 10.2.0.3/24 dev p2\n"
+        "link add p2 type veth peer name p3\n"
+        "addr add 10.2.0.4/24 dev p2\n"
+        "-o addr show dev p2\n"
+        "-n far -o link show q1\n"
+        "link add m type veth peer name n\n"  // "m" reads as "master": usage error, ends the run
+        "link add p4 type veth peer name p5\n";
+    const std::string script = "ip link set lo up; printf '%s' \"$1\" | TOOL -force -batch - 2>&1; echo \"rc=$?\"; "
+                               "ip -o addr show | sed 's/^[0-9]*: //'; ip -n far -o link show";
+    auto run_with = [&](const std::string& tool) {
+        return run({"unshare", "--net", "--mount", "--propagation", "private", "bash", "-c",
+                    "mount -t tmpfs b /run && mkdir /run/netns && " + std::regex_replace(script, std::regex("TOOL"), tool),
+                    "sh", text});
+    };
+    auto ours = run_with(rtnl_ip());
+    auto theirs = run_with("ip");
+    EXPECT_EQ(normalise(ours.out), normalise(theirs.out));
+    EXPECT_NE(ours.out.find("Cannot find device \"p1\""), std::string::npos) << ours.out;
+    EXPECT_NE(ours.out.find("inet 10.2.0.4/24"), std::string::npos) << ours.out;
+    EXPECT_NE(ours.out.find("rc=255"), std::string::npos) << ours.out;
+}
+
 TEST_F(Batch, ForcePipelinesManyRequestsPerSendmsg) {
     if (run({"strace", "-V"}).status != 0) GTEST_SKIP() << "strace not installed";
     const auto text = address_batch(0);

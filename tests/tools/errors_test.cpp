@@ -93,6 +93,12 @@ step IP addr add 10.0.0.1/24 dev nosuch
 step IP addr add 10.0.0.1/24 dev lo
 step IP addr add 10.0.0.1/24 dev lo
 step IP addr del 10.0.0.9/24 dev lo
+step IP addr add 10.0.0.2/24 dev lo
+step IP addr add 10.0.0.3/24 dev lo
+step IP addr flush to 10.0.0.2/32
+show IP addr show dev lo
+step IP addr flush dev lo
+show IP addr show dev lo
 step IP addr flush
 step IP addr flush dev nosuch
 step IP addr foo

@@ -44,17 +44,27 @@ int run_batch(session& s, Dispatch&& dispatch) {
     s.pipe.on_result([&](int line, int rc) {
         if (rc != 0) report_failure(line);
     });
+    // the sink refers to this frame: report what is queued before leaving it
+    struct detach {
+        session& s;
+        ~detach() { s.pipe.on_result({}); }
+    } guard{s};
     s.batch_mode = true;
-    while (auto words = in.next()) {
-        s.line = in.line();
-        const int rc = dispatch(s, *words);
-        if (rc == queued) {
-            if (!s.pipelining()) s.sync();
-        } else if (rc != 0) {
-            s.sync();
-            report_failure(s.line);
+    try {
+        while (auto words = in.next()) {
+            s.line = in.line();
+            const int rc = dispatch(s, *words);
+            if (rc == queued) {
+                if (!s.pipelining()) s.sync();
+            } else if (rc != 0) {
+                s.sync();
+                report_failure(s.line);
+            }
+            if (failed && !s.opt.force) break;
         }
-        if (failed && !s.opt.force) break;
+    } catch (const exit_now&) {
+        s.sync();  // lines before the one that ends the run still report
+        throw;
     }
     s.sync();
     if (!in.syntax_error().empty()) {

@@ -211,6 +211,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
 
 int main(int argc, char** argv) {
     session s;
+    int status = 0;  // the queued command's result (outlives the try block: the catch still syncs)
     try {
         std::string netns;
         const int first = parse_options(s, argc, argv, netns);
@@ -223,7 +224,6 @@ int main(int argc, char** argv) {
         if (s.opt.batch_given) return rtnl::tools::run_batch(s, dispatch);
         if (first >= argc) usage();
         std::vector<std::string> words(argv + first, argv + argc);
-        int status = 0;
         s.pipe.on_result([&](int, int rc) { status = rc; });
         const int rc = dispatch(s, words);
         if (rc != queued) return rc;
