@@ -22,10 +22,10 @@
 
 namespace rtnl::tools {
 
-/// iproute2's matches(prefix, string) == 0: `word` is a prefix of `keyword`
-/// (the empty word matches everything, as in iproute2).
+/// iproute2's matches(prefix, string) == 0: `word` is a non-empty prefix of
+/// `keyword` (an empty word matches no keyword, as in iproute2).
 inline bool matches(std::string_view word, std::string_view keyword) noexcept {
-    return word.size() <= keyword.size() && keyword.substr(0, word.size()) == word;
+    return !word.empty() && word.size() <= keyword.size() && keyword.substr(0, word.size()) == word;
 }
 
 /// Thrown to end the process with `status` (iproute2's exit(-1) is 255) after

@@ -22,6 +22,7 @@
 #include "tools/common/messages.hpp"
 #include "tools/common/session.hpp"
 #include "tools/ip/address_print.hpp"
+#include "tools/ip/link_parse.hpp"
 #include "tools/ip/link_print.hpp"
 
 namespace rtnl::ip {
@@ -152,7 +153,7 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
             fail_usage("rtnl-ip: \"vrf\" is not supported; use ip(8) for it\n");
         } else {
             if (a == "dev") args.next_value();
-            else if (matches(a, "help")) usage();
+            else if (matches(a, "help")) do_link ? link_detail::usage() : usage();
             if (!dev.empty()) duplicate_or_garbage("dev", args.current());
             dev = args.current();
         }

@@ -21,55 +21,13 @@
 
 #include "rtnl/wire/writer.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/usage.hpp"
 
 namespace rtnl::ip {
 
 namespace link_detail {
 
-[[noreturn]] inline void usage() {
-    fail_usage(
-        "Usage: ip link add [link DEV | parentdev NAME] [ name ] NAME\n"
-        "\t\t    [ txqueuelen PACKETS ]\n"
-        "\t\t    [ address LLADDR ]\n"
-        "\t\t    [ broadcast LLADDR ]\n"
-        "\t\t    [ mtu MTU ] [index IDX ]\n"
-        "\t\t    [ numtxqueues QUEUE_COUNT ]\n"
-        "\t\t    [ numrxqueues QUEUE_COUNT ]\n"
-        "\t\t    [ netns { PID | NAME } ]\n"
-        "\t\t    type TYPE [ ARGS ]\n"
-        "\n"
-        "\tip link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]\n"
-        "\n"
-        "\tip link set { DEVICE | dev DEVICE | group DEVGROUP }\n"
-        "\t\t\t[ { up | down } ]\n"
-        "\t\t\t[ type TYPE ARGS ]\n"
-        "\t\t[ arp { on | off } ]\n"
-        "\t\t[ dynamic { on | off } ]\n"
-        "\t\t[ multicast { on | off } ]\n"
-        "\t\t[ allmulticast { on | off } ]\n"
-        "\t\t[ promisc { on | off } ]\n"
-        "\t\t[ trailers { on | off } ]\n"
-        "\t\t[ carrier { on | off } ]\n"
-        "\t\t[ txqueuelen PACKETS ]\n"
-        "\t\t[ name NEWNAME ]\n"
-        "\t\t[ address LLADDR ]\n"
-        "\t\t[ broadcast LLADDR ]\n"
-        "\t\t[ mtu MTU ]\n"
-        "\t\t[ netns { PID | NAME } ]\n"
-        "\t\t[ alias NAME ]\n"
-        "\t\t[ master DEVICE ]\n"
-        "\t\t[ nomaster ]\n"
-        "\t\t[ addrgenmode { eui64 | none | stable_secret | random } ]\n"
-        "\t\t[ gso_max_size BYTES ] | [ gso_max_segs PACKETS ]\n"
-        "\t\t[ gro_max_size BYTES ]\n"
-        "\n"
-        "\tip link show [ DEVICE | group GROUP ] [up] [master DEV] [type TYPE]\n"
-        "\t\t[nomaster]\n"
-        "\n"
-        "\tip link help [ TYPE ]\n"
-        "\n"
-        "TYPE := { bridge | veth | <any kind the kernel knows, without options> }\n");
-}
+[[noreturn]] inline void usage() { fail_usage(std::string(usage_text::link) + usage_text::link_types); }
 
 /// A failure iproute2 reports with `return -1` (exit status 1, the batch goes on).
 struct soft_error {

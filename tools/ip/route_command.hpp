@@ -18,30 +18,13 @@
 #include "tools/common/messages.hpp"
 #include "tools/ip/inet_args.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/usage.hpp"
 
 namespace rtnl::ip {
 
 namespace route_detail {
 
-[[noreturn]] inline void usage() {
-    fail_usage(
-        "Usage: ip route { list | flush } SELECTOR\n"
-        "       ip route { add | del | change | append | replace } ROUTE\n"
-        "SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]\n"
-        "            [ table TABLE_ID ] [ proto RTPROTO ]\n"
-        "            [ type TYPE ] [ scope SCOPE ]\n"
-        "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
-        "NODE_SPEC := [ TYPE ] PREFIX [ tos TOS ]\n"
-        "             [ table TABLE_ID ] [ proto RTPROTO ]\n"
-        "             [ scope SCOPE ] [ metric METRIC ]\n"
-        "INFO_SPEC := NH OPTIONS FLAGS [ nexthop NH ]...\n"
-        "NH := [ via [ FAMILY ] ADDRESS ] [ dev STRING ] [ weight NUMBER ] NHFLAGS\n"
-        "FAMILY := [ inet | inet6 | mpls | bridge | link ]\n"
-        "TABLE_ID := [ local | main | default | all | NUMBER ]\n"
-        "SCOPE := [ host | link | global | NUMBER ]\n"
-        "NHFLAGS := [ onlink | pervasive ]\n"
-        "RTPROTO := [ kernel | boot | static | NUMBER ]\n");
-}
+[[noreturn]] inline void usage() { fail_usage(usage_text::route); }
 
 inline int read_family(std::string_view w) {
     if (w == "inet") return AF_INET;

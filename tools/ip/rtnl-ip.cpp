@@ -21,6 +21,7 @@
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
 #include "tools/ip/route_list.hpp"
+#include "tools/ip/usage.hpp"
 #include "tools/common/session.hpp"
 
 namespace {
@@ -31,18 +32,7 @@ using rtnl::tools::exit_now;
 using rtnl::tools::fail_usage;
 using rtnl::tools::matches;
 
-[[noreturn]] void usage() {
-    fail_usage(
-        "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
-        "       ip [ -force ] -batch filename\n"
-        "where  OBJECT := { address | link | netns | route | help }\n"
-        "       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n"
-        "                    -j[son] | -p[retty] |\n"
-        "                    -f[amily] { inet | inet6 | link } |\n"
-        "                    -4 | -6 | -0 |\n"
-        "                    -o[neline] | -b[atch] [filename] |\n"
-        "                    -n[etns] name | -a[ll] }\n");
-}
+[[noreturn]] void usage() { fail_usage(usage_text::main); }
 
 int link_command(session& s, arg_list args) {
     if (args.empty()) return list_or_flush(s, args, true, false);
