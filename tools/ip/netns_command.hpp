@@ -50,9 +50,11 @@ inline bool is_pid(std::string_view s) {
 
 /// `ip netns list`: run-dir order, with the id our namespace gives each one.
 inline int list(session& s) {
+    struct stat st {};
+    if (::stat(s.registry.run_dir().c_str(), &st) != 0) return 0;  // iproute2: no dir, no output (not even [])
     std::error_code ec;
     auto names = s.registry.list(ec);
-    if (ec) return 0;  // iproute2: a missing or unreadable dir lists nothing
+    if (ec) return 0;
     s.out.begin();
     for (auto& n : names) {
         s.out.open_object();
