@@ -73,7 +73,7 @@ case "${1:-}" in
 demo)
     need_root
     ensure_packages
-    build dev rtnl-demo
+    build dev rtnl-demo rtnl-ip rtnl-bridge
     log "demo"
     ./build/dev/tools/rtnl-demo
     ;;
@@ -91,6 +91,8 @@ bench)
     need_root
     ensure_packages
     build release
+    log "rtnl-ip -batch against ip -batch"
+    ./bench/batch-compare
     log "benchmarks"
     ./bench/compare "${@:2}"
     ;;

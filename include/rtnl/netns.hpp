@@ -290,6 +290,31 @@ public:
         });
     }
 
+    // ---- attach ---------------------------------------------------------------
+
+    /// Names the network namespace process `pid` lives in (`ip netns attach NAME
+    /// PID`): RUN_DIR/NAME becomes a bind mount of /proc/PID/ns/net. Same rules and
+    /// rollback as create(): on failure there is no file and no mount.
+    failure try_attach(std::string_view name, pid_t pid) const {
+        if (auto ec = validate_name(name)) return detail::fail(ec, "Invalid netns name \"" + std::string(name) + "\"");
+        if (pid <= 0) return detail::fail(std::make_error_code(std::errc::invalid_argument), "Invalid PID: " + std::to_string(pid));
+        if (auto f = prepare_dir()) return f;
+        const std::string p = path(name);
+        const std::string proc = "/proc/" + std::to_string(pid) + "/ns/net";
+        int fd = ::open(p.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0);
+        if (fd < 0) return detail::sys_fail(errno, "Cannot create namespace file \"" + p + "\"");
+        ::close(fd);
+        if (::mount(proc.c_str(), p.c_str(), "none", MS_BIND, nullptr) != 0) {
+            auto f = detail::sys_fail(errno, "Bind " + proc + " -> " + p + " failed");
+            ::unlink(p.c_str());
+            return f;
+        }
+        return {};
+    }
+    void attach(std::string_view name, pid_t pid) const {
+        if (auto f = try_attach(name, pid)) detail::raise(std::move(f));
+    }
+
     // ---- remove ---------------------------------------------------------------
 
     /// Removes many named namespaces. Every umount waits for an RCU grace period

@@ -3,6 +3,7 @@
 
 #include "rtnl/address.hpp"
 #include "rtnl/addr.hpp"
+#include "rtnl/bridge.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
 #include "rtnl/link.hpp"

@@ -1,49 +1,133 @@
-// rtnl-demo — the ip-netns tutorial, done with the rtnl library, in a sandbox.
+// rtnl-demo — the ip-netns tutorial (shared/reference/ip-netns-tutorial.md),
+// typed with rtnl-ip and rtnl-bridge, inside a private sandbox.
 //
-// Two namespaces joined by a veth pair whose ends are born inside them, an
-// address on each end, a ping across, then teardown. Runs inside a private
-// network + mount namespace, so the host is untouched.
+// Part one joins two namespaces with a veth pair, gives each end an address and
+// pings across; part two builds the bridge topology (one veth end per namespace,
+// the other ends on br0) and pings across the bridge. Every command is printed
+// with its output, the way the tutorial shows them. Everything happens in a new
+// network namespace and a private mount namespace with its own /run, so the
+// host's links and namespaces are untouched and nothing outlives the demo.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
-#include "rtnl/rtnl.hpp"
 #include "tools/common/sandbox.hpp"
 
 namespace {
 
-void say(const char* what) { std::printf("\n# %s\n", what); }
+int failures = 0;
 
-void show(rtnl::socket& nl, const char* where) {
-    for (const auto& l : rtnl::link::list(nl)) {
-        std::printf("  [%s] %d: %s%s mtu %u state %s\n", where, l.index, l.name.c_str(),
-                    l.kind.empty() ? "" : (" (" + l.kind + ")").c_str(), l.mtu,
-                    std::string(rtnl::operstate_name(l.operstate)).c_str());
-        for (const auto& a : rtnl::addr::list(nl, AF_UNSPEC, l.index))
-            std::printf("        inet%s %s scope %s\n", a.family == AF_INET6 ? "6" : "", a.prefix.to_string().c_str(),
-                        rtnl::scope_name(a.scope).c_str());
-    }
-}
+void heading(const char* text) { std::printf("\n## %s\n", text); }
+void note(const char* text) { std::printf("   (%s)\n", text); }
 
-/// `ip netns exec NS ping -c 3 ADDR`: switch in a child, exec ping, pass its status.
-int ping_from(const char* ns, const char* addr) {
+/// Prints "# COMMAND" (or `shown`) and runs it through bash (for the tutorial's
+/// `<(…)`), output going straight to the terminal. Counts unexpected failures.
+int step(const std::string& command, bool must_succeed = true, const std::string& shown = {}) {
+    std::printf("\n[root@sandbox ~]# %s\n", (shown.empty() ? command : shown).c_str());
     std::fflush(stdout);
-    pid_t pid = ::fork();
+    const pid_t pid = ::fork();
     if (pid == 0) {
-        if (auto f = rtnl::netns::default_registry().switch_for_exec(ns)) {
-            std::fprintf(stderr, "%s\n", f.what.c_str());
-            ::_exit(1);
-        }
-        ::execlp("ping", "ping", "-c", "3", "-i", "0.2", addr, static_cast<char*>(nullptr));
-        std::perror("ping");
+        ::execl("/bin/bash", "bash", "-c", command.c_str(), static_cast<char*>(nullptr));
+        std::perror("bash");
         ::_exit(127);
     }
     int st = 0;
     ::waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    const int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (rc != 0) std::printf("[exit status %d]\n", rc);
+    if (rc != 0 && must_succeed) ++failures;
+    std::fflush(stdout);
+    return rc;
+}
+
+/// The directory this binary lives in (rtnl-ip and rtnl-bridge are built next to it).
+std::string own_directory() {
+    char buf[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    std::string self(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    return self.substr(0, self.rfind('/'));
+}
+
+void two_namespaces() {
+    heading("Part 1: two network namespaces joined by a veth pair");
+    step("rtnl-ip netns add ns1");
+    step("rtnl-ip netns list");
+    note("adding it again fails, as with ip");
+    step("rtnl-ip netns add ns1", false);
+    note("a shell inside ns1 with its own prompt: rtnl-ip execs it directly, so <(...) works");
+    const std::string shell = "rtnl-ip netns exec ns1 /bin/bash --rcfile <(echo 'PS1=\"namespace ns1> \"') -i";
+    // commands typed into that shell come from a pipe; without a terminal bash
+    // complains about job control, which is filtered out
+    step("echo 'rtnl-ip link set lo up; rtnl-ip addr show lo' | " + shell +
+             " 2>&1 | grep -v -e 'terminal process group' -e 'no job control'",
+         true, shell + "    <<< 'rtnl-ip link set lo up; rtnl-ip addr show lo'");
+    step("rtnl-ip netns add ns0");
+    step("ls /var/run/netns/");
+    step("rtnl-ip link add type veth");
+    step("rtnl-ip link");
+    step("rtnl-ip link set veth0 netns ns0");
+    step("rtnl-ip link set veth1 netns ns1");
+    step("rtnl-ip netns exec ns0 rtnl-ip addr");
+    step("rtnl-ip netns exec ns1 rtnl-ip addr");
+    step("rtnl-ip netns exec ns0 rtnl-ip link set veth0 up");
+    step("rtnl-ip netns exec ns0 rtnl-ip addr add 10.0.1.1/24 dev veth0");
+    step("rtnl-ip netns exec ns0 rtnl-ip route");
+    step("rtnl-ip netns exec ns1 rtnl-ip link set veth1 up");
+    step("rtnl-ip netns exec ns1 rtnl-ip addr add 10.0.1.2/24 dev veth1");
+    step("rtnl-ip netns exec ns1 rtnl-ip route");
+    step("rtnl-ip netns exec ns0 ping -c 3 -i 0.2 -W 5 10.0.1.2");
+    note("ns0's loopback is down, so ns0 cannot reach its own address");
+    step("rtnl-ip netns exec ns0 rtnl-ip addr show");
+    step("rtnl-ip netns exec ns0 ping -c 1 -W 1 10.0.1.1", false);
+    note("ns1's loopback is up");
+    step("rtnl-ip netns exec ns1 rtnl-ip addr show");
+    step("rtnl-ip netns exec ns1 ping -c 2 -i 0.2 10.0.1.2");
+    heading("Teardown of part 1 (the veth pair goes with its namespaces)");
+    step("rtnl-ip netns del ns0");
+    step("rtnl-ip netns del ns1");
+    step("rtnl-ip netns list");
+}
+
+void bridge_topology() {
+    heading("Part 2: a bridge connecting namespaces");
+    step("rtnl-ip netns add ns0");
+    step("rtnl-ip netns add ns1");
+    step("rtnl-ip link add br0 type bridge");
+    step("rtnl-ip link set dev br0 up");
+    step("rtnl-ip link add type veth");
+    step("rtnl-ip addr show");
+    note("one end into ns0, renamed eth0, addressed and up");
+    step("rtnl-ip link set dev veth1 netns ns0");
+    step("rtnl-ip netns exec ns0 rtnl-ip link set dev veth1 name eth0");
+    step("rtnl-ip netns exec ns0 rtnl-ip addr add 10.0.1.1/24 dev eth0");
+    step("rtnl-ip netns exec ns0 rtnl-ip link set dev eth0 up");
+    note("the other end onto the bridge");
+    step("rtnl-ip link set dev veth0 master br0");
+    step("rtnl-ip link set dev veth0 up");
+    step("rtnl-bridge link");
+    note("the same for ns1");
+    step("rtnl-ip link add type veth");
+    step("rtnl-ip addr show");
+    step("rtnl-ip link set dev veth1 netns ns1");
+    step("rtnl-ip netns exec ns1 rtnl-ip link set dev veth1 name eth0");
+    step("rtnl-ip netns exec ns1 rtnl-ip addr add 10.0.1.2/24 dev eth0");
+    step("rtnl-ip netns exec ns1 rtnl-ip link set dev eth0 up");
+    step("rtnl-ip link set dev veth2 master br0");
+    step("rtnl-ip link set dev veth2 up");
+    step("rtnl-bridge link");
+    step("rtnl-ip netns exec ns0 ping -c 3 -i 0.2 -W 5 10.0.1.2");
+    heading("Teardown of part 2");
+    step("rtnl-ip link del veth0");
+    step("rtnl-ip link del veth2");
+    step("rtnl-ip link del br0");
+    step("rtnl-ip netns del ns0");
+    step("rtnl-ip netns del ns1");
+    step("rtnl-ip link");
 }
 
 }  // namespace
@@ -53,52 +137,16 @@ int main() {
         std::fprintf(stderr, "rtnl-demo: %s\n", why.c_str());
         return 1;
     }
-    try {
-        const auto t0 = std::chrono::steady_clock::now();
-        rtnl::socket nl;
-
-        say("ip netns add ns0; ip netns add ns1");
-        rtnl::unique_fd ns0 = rtnl::netns::create("ns0");
-        rtnl::unique_fd ns1 = rtnl::netns::create("ns1");
-        for (const auto& n : rtnl::netns::list()) std::printf("  %s\n", n.c_str());
-
-        say("ip link add veth0 netns ns0 type veth peer name veth1 netns ns1   (one message: both ends born in place)");
-        rtnl::link::add(nl, rtnl::veth{.name = "veth0", .netns = ns0, .peer = {.name = "veth1", .netns = ns1}});
-
-        say("ip -n ns0 link set lo up; ip -n ns0 link set veth0 up; ip -n ns0 addr add 10.0.1.1/24 dev veth0");
-        auto in0 = rtnl::socket::in_namespace(ns0.get());
-        rtnl::link::set(in0, "lo", {.up = true});
-        rtnl::link::set(in0, "veth0", {.up = true});
-        rtnl::addr::add(in0, "veth0", "10.0.1.1/24");
-
-        say("ip -n ns1 link set lo up; ip -n ns1 link set veth1 up; ip -n ns1 addr add 10.0.1.2/24 dev veth1");
-        auto in1 = rtnl::socket::in_namespace(ns1.get());
-        rtnl::link::set(in1, "lo", {.up = true});
-        rtnl::link::set(in1, "veth1", {.up = true});
-        rtnl::addr::add(in1, "veth1", "10.0.1.2/24");
-
-        say("ip -n ns0 addr; ip -n ns1 addr");
-        show(in0, "ns0");
-        show(in1, "ns1");
-
-        say("ip -n ns0 route");
-        for (const auto& r : rtnl::route::list(in0, AF_INET))
-            std::printf("  %s dev %d scope %s\n", r.dst ? r.dst->to_string().c_str() : "default", r.oif,
-                        rtnl::scope_name(r.scope).c_str());
-
-        say("ip netns exec ns0 ping -c 3 10.0.1.2");
-        const int ping = ping_from("ns0", "10.0.1.2");
-
-        say("ip netns del ns0; ip netns del ns1   (the veth pair goes with them)");
-        rtnl::netns::remove("ns0");
-        rtnl::netns::remove("ns1");
-        std::printf("  namespaces left: %zu\n", rtnl::netns::list().size());
-
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-        std::printf("\ndone in %lld ms (ping exit status %d)\n", static_cast<long long>(ms.count()), ping);
-        return ping == 0 ? 0 : 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "rtnl-demo: %s\n", e.what());
-        return 1;
-    }
+    const std::string path = own_directory() + ":" + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+    ::setenv("PATH", path.c_str(), 1);
+    std::printf("rtnl-demo: the ip-netns tutorial with rtnl-ip and rtnl-bridge, in a private network + mount\n"
+                "namespace (own /run/netns); the host is not touched.\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    step("rtnl-ip link set lo up");  // the sandbox's own loopback, as on a host
+    two_namespaces();
+    bridge_topology();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    std::printf("\nrtnl-demo: done in %lld ms, %d unexpected failure%s\n", static_cast<long long>(ms.count()), failures,
+                failures == 1 ? "" : "s");
+    return failures == 0 ? 0 : 1;
 }
