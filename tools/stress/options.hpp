@@ -22,7 +22,7 @@ inline constexpr const char* usage_text =
     "by group and namespace deletes and checks that nothing is left.\n"
     "\n"
     "  --namespaces N    how many (1 … 1000000)\n"
-    "  --bridge-ports K  ports per bridge before a new one is made (1 … 1023, default 64)\n"
+    "  --bridge-ports K  ports per bridge before a new one is made (1 … 1023, default 256)\n"
     "  --queues Q        tx/rx queues per veth end (default 1: the cheap kernel path)\n"
     "  --subnet CIDR     IPv4 subnet for the namespaces (default 10.0.0.0/8)\n"
     "  --ipv6            also give each namespace an IPv6 address (fd00::/64, no DAD)\n"
@@ -31,11 +31,12 @@ inline constexpr const char* usage_text =
     "  --json FILE       write the results as JSON\n"
     "  --host            work in the host's namespaces and /run/netns instead of a\n"
     "                    private sandbox (names rtnl-stress-N, st-N, stbr-N)\n"
-    "  --chunk C         namespaces per pipeline step (default 256)\n";
+    "  --chunk C         namespaces per pipeline step (default 1024)\n"
+    "  --serial          do not overlap namespace creation with link work (to compare)\n";
 
 struct options {
     std::size_t namespaces = 0;
-    std::size_t bridge_ports = 64;
+    std::size_t bridge_ports = 256;
     std::uint32_t queues = 1;
     ip_prefix subnet = *ip_prefix::parse("10.0.0.0/8");
     bool ipv6 = false;
@@ -43,7 +44,8 @@ struct options {
     bool keep = false;
     std::string json;
     bool host = false;
-    std::size_t chunk = 256;
+    std::size_t chunk = 1024;
+    bool serial = false;  ///< make namespaces only while links wait (no overlap), for comparison
 };
 
 /// Parses argv; on error returns the message (the caller prints it and exits 2).
@@ -80,6 +82,7 @@ inline std::optional<std::string> parse(int argc, char** argv, options& o) {
         if (a == "--ipv6") o.ipv6 = true;
         else if (a == "--keep") o.keep = true;
         else if (a == "--host") o.host = true;
+        else if (a == "--serial") o.serial = true;
         else if (a == "--namespaces" || a == "-n") {
             if (!take(v) || !number(v, 1, 1000000, o.namespaces))
                 return "--namespaces needs a number from 1 to 1000000";

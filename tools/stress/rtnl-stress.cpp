@@ -8,10 +8,11 @@
 // one helper thread creates a chunk of namespaces, one pipelined batch creates the
 // chunk's veth pairs, one sendmsg per namespace configures it.
 //
-// Teardown is the fast correct path: one RTM_DELLINK for the whole interface group
-// of host ends (both ends of every pair go, under one RCU wait), one for the group
-// of bridges, then the namespace files; "down" ends when the kernel has dismantled
-// every namespace (its namespace id disappears from the host's RTM_GETNSID dump).
+// Teardown is the fast correct path: the namespace files (in the sandbox one lazy
+// unmount detaches them all), then one RTM_DELLINK for the interface group of
+// host ends and one for the group of bridges — no per-link deletes. "Down" ends
+// when the kernel has dismantled every namespace (RTM_DELNSID seen for each).
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ struct plan {
     std::string host_name(std::size_t i) const { return (o.host ? "st-" : "st") + std::to_string(i); }
     std::string bridge_name(std::size_t k) const { return (o.host ? "stbr-" : "stbr") + std::to_string(k); }
     std::size_t shard(std::size_t i) const { return i / o.bridge_ports; }
+    std::int32_t nsid_base = 0;  ///< above every id in use, and room for all namespaces below it
+    std::int32_t nsid(std::size_t i) const { return nsid_base - static_cast<std::int32_t>(i); }
     ip_address v4(std::size_t i) const {
         std::uint32_t base;
         std::memcpy(&base, o.subnet.network().data(), 4);
@@ -120,6 +123,8 @@ public:
     /// Next chunk, or nullopt at the end.
     std::optional<made_chunk> next() {
         std::unique_lock lock(m_);
+        ++requested_;
+        cv_.notify_all();
         cv_.wait(lock, [&] { return !ready_.empty() || done_; });
         if (ready_.empty()) return std::nullopt;
         made_chunk c = std::move(ready_.front());
@@ -137,7 +142,9 @@ private:
         for (std::size_t first = 0; first < o.namespaces; first += o.chunk) {
             {
                 std::unique_lock lock(m_);
-                cv_.wait(lock, [&] { return ready_.size() < 1 || quit_; });
+                // one chunk ahead, or (--serial) only when the consumer waits for it
+                cv_.wait(lock, [&] { return (p_.o.serial ? produced_ < requested_ : ready_.size() < 1) || quit_; });
+                ++produced_;
                 if (quit_ || stop_ || interrupted) break;
             }
             made_chunk c;
@@ -177,6 +184,7 @@ private:
     std::vector<made_chunk> ready_;
     std::atomic<std::size_t> made_{0};
     bool done_ = false, quit_ = false;
+    std::size_t requested_ = 0, produced_ = 0;
     std::thread thread_;
 };
 
@@ -221,6 +229,12 @@ void bring_up(rtnl::socket& nl, const plan& p, run_state& st) {
         wire::writer w(batch);
         for (std::size_t j = 0; j < count; ++j) {
             const std::size_t i = first + j;
+            // Name the namespace with a *descending* id first. The kernel finds a
+            // namespace's id by scanning the host's ids upwards (peernet2id →
+            // idr_for_each) on every link notification of the host end — several
+            // per pair. The newest namespace holding the lowest id ends that scan
+            // at its first step instead of walking all N.
+            if (auto ec = nsid::set(w, chunk->ns_fds[j], p.nsid(i))) return finish(ec.message());
             if (auto ec = link::add(w, veth{.name = p.host_name(i), .group = p.veth_group, .num_tx_queues = o.queues,
                                             .num_rx_queues = o.queues, .master = bridge_index[p.shard(i)], .up = true,
                                             .peer = {.name = "eth0", .num_tx_queues = o.queues,
@@ -229,7 +243,8 @@ void bring_up(rtnl::socket& nl, const plan& p, run_state& st) {
         }
         auto results = nl.batch(batch);
         for (std::size_t j = 0; j < results.size(); ++j)
-            if (!results[j].ok()) return finish("link add " + p.host_name(first + j) + ": " + results[j].describe());
+            if (!results[j].ok())
+                return finish((j % 2 ? "link add " : "netns set ") + p.host_name(first + j / 2) + ": " + results[j].describe());
         st.veth_seconds += seconds_since(t0);
         const double veth_share = seconds_since(t0) * 1e6 / static_cast<double>(count);
         // inside each namespace: lo up, eth0 up, its address — one sendmsg.
@@ -282,43 +297,114 @@ void verify(const plan& p, run_state& st, std::size_t count) {
     }
 }
 
-std::size_t nsid_count(rtnl::socket& nl) {
-    std::error_code ec;
-    return nsid::list(nl, ec).size();
-}
+/// Watches the kernel dismantle namespaces: every namespace with an id in this
+/// namespace is announced with RTM_DELNSID (RTNLGRP_NSID) when the kernel tears
+/// it down. (The RTM_GETNSID dump cannot be polled instead: on this kernel it
+/// ends after its first datagram, ~130 ids.)
+class dismantle_watch {
+public:
+    explicit dismantle_watch(std::set<std::int32_t> ids) : ids_(std::move(ids)) {
+        const unsigned groups[] = {RTNLGRP_NSID};
+        std::error_code ec;
+        nl_ = rtnl::detail::open_netlink(
+            {.receive_buffer = 32 << 20, .requests = false, .groups = groups, .nonblocking = true}, ec);
+        if (ec) nl_.fd.reset();
+    }
+    /// Waits until every watched id is announced gone; false on deadline or when
+    /// events were lost (then `probe` decides).
+    bool wait(clock_type::time_point deadline) {
+        std::vector<std::byte> buf(1 << 16);
+        while (!ids_.empty() && nl_.fd) {
+            pollfd pfd{nl_.fd.get(), POLLIN, 0};
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
+            if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) <= 0) return false;
+            const ssize_t n = ::recv(nl_.fd.get(), buf.data(), buf.size(), 0);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR) continue;
+                return false;  // ENOBUFS: events lost
+            }
+            for (auto m : wire::message_range({buf.data(), static_cast<std::size_t>(n)}))
+                if (m.type() == RTM_DELNSID)
+                    if (auto id = nsid_view(m).nsid()) ids_.erase(*id);
+        }
+        return ids_.empty();
+    }
+    /// Ids still alive, asked of the kernel one by one (a GETLINK of lo through
+    /// IFLA_TARGET_NETNSID fails once the id is gone).
+    std::size_t probe(rtnl::socket& nl) {
+        wire::buffer b;
+        wire::writer w(b);
+        std::vector<std::int32_t> order(ids_.begin(), ids_.end());
+        for (auto id : order) {
+            auto m = w.begin(RTM_GETLINK, NLM_F_REQUEST);
+            ifinfomsg h{};
+            h.ifi_index = 1;
+            w.header(h);
+            w.put(ifla::target_netnsid, id);
+        }
+        auto results = nl.batch(b);
+        for (std::size_t i = 0; i < results.size() && i < order.size(); ++i)
+            if (!results[i].ok()) ids_.erase(order[i]);
+        return ids_.size();
+    }
+    std::size_t remaining() const { return ids_.size(); }
+
+private:
+    std::set<std::int32_t> ids_;
+    rtnl::detail::netlink_fd nl_;
+};
 
 /// Down: group deletes, then the namespace files; wait until the kernel has
 /// dismantled every namespace. Returns what is left, if anything.
-std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st, std::size_t baseline_nsids) {
+std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st) {
+    std::set<std::int32_t> ids;
+    for (std::size_t i = 0; i < st.namespaces_made; ++i) ids.insert(p.nsid(i));
+    dismantle_watch watch(std::move(ids));  // subscribed before anything goes
     const auto t0 = clock_type::now();
     std::error_code ec;
-    if (st.made || st.namespaces_made) {
-        link::del_group(nl, p.veth_group, ec);  // ENODEV: none made
-        if (ec && ec != std::errc::no_such_device) return "link del group " + std::to_string(p.veth_group) + ": " + nl.last_status().describe();
-    }
-    if (st.bridges) {
-        link::del_group(nl, p.bridge_group, ec);
-        if (ec && ec != std::errc::no_such_device) return "link del group " + std::to_string(p.bridge_group) + ": " + nl.last_status().describe();
-    }
-    st.del_links_seconds = seconds_since(t0);
-    const auto t1 = clock_type::now();
+    auto delete_links = [&]() -> std::string {
+        const auto t = clock_type::now();
+        if (st.made || st.namespaces_made) {
+            link::del_group(nl, p.veth_group, ec);  // ENODEV: none (left)
+            if (ec && ec != std::errc::no_such_device)
+                return "link del group " + std::to_string(p.veth_group) + ": " + nl.last_status().describe();
+        }
+        if (st.bridges) {
+            link::del_group(nl, p.bridge_group, ec);
+            if (ec && ec != std::errc::no_such_device)
+                return "link del group " + std::to_string(p.bridge_group) + ": " + nl.last_status().describe();
+        }
+        st.del_links_seconds = seconds_since(t);
+        return {};
+    };
+    auto delete_namespaces = [&]() -> std::string {
+        const auto t = clock_type::now();
+        const auto& reg = netns::default_registry();
+        if (p.o.host) {
+            std::vector<std::string> names;
+            for (std::size_t i = 0; i < st.namespaces_made; ++i) names.push_back(p.ns_name(i));
+            if (auto f = reg.remove_many(names)) return f.what;
+        } else {
+            // The sandbox's run dir is ours alone: detach all namespace mounts at once.
+            netns::failure f;
+            reg.remove_all(&f);
+            if (f) return f.what;
+        }
+        st.del_ns_seconds = seconds_since(t);
+        return {};
+    };
+    // Namespaces first: the kernel's cleanup worker dismantles them (taking
+    // eth0 and, with it, each host end) on the other CPU while the group deletes
+    // run here; links first leaves that cleanup to run alone afterwards
+    // (measured at 10,000: 4.6–4.9 s against 6.9–8.0 s).
+    if (auto e = delete_namespaces(); !e.empty()) return e;
+    if (auto e = delete_links(); !e.empty()) return e;
     const auto& reg = netns::default_registry();
-    if (p.o.host) {
-        std::vector<std::string> names;
-        for (std::size_t i = 0; i < st.namespaces_made; ++i) names.push_back(p.ns_name(i));
-        if (auto f = reg.remove_many(names)) return f.what;
-    } else {
-        // The sandbox's run dir is ours alone: detach all namespace mounts at once.
-        netns::failure f;
-        reg.remove_all(&f);
-        if (f) return f.what;
-    }
-    st.del_ns_seconds = seconds_since(t1);
-    // The kernel dismantles namespaces asynchronously: wait for their ids to go.
+    // The kernel dismantles namespaces asynchronously: wait until it has.
     const auto t2 = clock_type::now();
     const auto deadline = clock_type::now() + std::chrono::seconds(120);
-    while (nsid_count(nl) > baseline_nsids && clock_type::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    while (!watch.wait(deadline) && watch.probe(nl) > 0 && clock_type::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     st.settle_seconds = seconds_since(t2);
     st.down_seconds = seconds_since(t0);
 
@@ -328,7 +414,7 @@ std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st, std::size_
         if (l.group == p.veth_group || l.group == p.bridge_group) left += " link " + l.name;
     for (std::size_t i = 0; i < st.namespaces_made; ++i)
         if (reg.exists(p.ns_name(i))) left += " netns " + p.ns_name(i);
-    if (nsid_count(nl) > baseline_nsids) left += " " + std::to_string(nsid_count(nl) - baseline_nsids) + " namespace(s) still alive";
+    if (watch.probe(nl) > 0) left += " " + std::to_string(watch.remaining()) + " namespace(s) still alive";
     std::ifstream mi("/proc/self/mountinfo");
     for (std::string line; std::getline(mi, line);)
         if (line.find(reg.run_dir() + "/" + (p.o.host ? "rtnl-stress-" : "stress")) != std::string::npos) {
@@ -424,7 +510,12 @@ int main(int argc, char** argv) {
             for (std::size_t i = 0; i < o.namespaces; ++i)
                 if (netns::exists(p.ns_name(i))) throw std::runtime_error("namespace " + p.ns_name(i) + " already exists");
         }
-        const std::size_t baseline_nsids = nsid_count(nl);
+        // Ids are assigned downwards from here (see bring_up); keep clear of any in
+        // use. (The id dump may be cut short by the kernel: leave a wide margin.)
+        std::error_code ec;
+        const auto ids = nsid::list(nl, ec);
+        p.nsid_base = std::max<std::int32_t>(ids.empty() ? 0 : *std::max_element(ids.begin(), ids.end()), 1 << 20) + 1 +
+                      static_cast<std::int32_t>(o.namespaces);
         std::fprintf(stderr, "rtnl-stress: %zu namespaces, %zu ports per bridge, %u queue(s), %s%s\n", o.namespaces,
                      o.bridge_ports, o.queues, o.host ? "in the host's namespaces" : "in a private sandbox",
                      o.ipv6 ? ", IPv4 + IPv6" : "");
@@ -447,7 +538,7 @@ int main(int argc, char** argv) {
                 std::getline(std::cin, line);
             }
         } else {
-            if (auto left = tear_down(nl, p, st, baseline_nsids); !left.empty()) {
+            if (auto left = tear_down(nl, p, st); !left.empty()) {
                 std::fprintf(stderr, "rtnl-stress: %s\n", left.c_str());
                 rc = 1;
             }
@@ -457,7 +548,7 @@ int main(int argc, char** argv) {
         rc = 1;
         if (o.host && (st.namespaces_made || st.bridges)) {
             rtnl::socket nl;
-            tear_down(nl, p, st, 0);
+            tear_down(nl, p, st);
         }
     }
 
