@@ -84,6 +84,7 @@ struct run_state {
     std::size_t namespaces_made = 0; ///< named namespaces that exist (may exceed `made` after a failure)
     std::size_t bridges = 0;
     std::vector<double> latency_us;  ///< per namespace
+    std::vector<std::int32_t> ids;   ///< namespace ids assigned (the teardown watches these)
     double ns_seconds = 0, veth_seconds = 0, config_seconds = 0, bridge_seconds = 0;  ///< up, by phase
     double del_links_seconds = 0, del_ns_seconds = 0, settle_seconds = 0;               ///< down, by phase
     double up_seconds = 0, down_seconds = 0;
@@ -242,6 +243,8 @@ void bring_up(rtnl::socket& nl, const plan& p, run_state& st) {
                 return finish(ec.message());
         }
         auto results = nl.batch(batch);
+        for (std::size_t j = 0; j + 1 < results.size(); j += 2)
+            if (results[j].ok()) st.ids.push_back(p.nsid(first + j / 2));
         for (std::size_t j = 0; j < results.size(); ++j)
             if (!results[j].ok())
                 return finish((j % 2 ? "link add " : "netns set ") + p.host_name(first + j / 2) + ": " + results[j].describe());
@@ -357,9 +360,9 @@ private:
 /// Down: group deletes, then the namespace files; wait until the kernel has
 /// dismantled every namespace. Returns what is left, if anything.
 std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st) {
-    std::set<std::int32_t> ids;
-    for (std::size_t i = 0; i < st.namespaces_made; ++i) ids.insert(p.nsid(i));
-    dismantle_watch watch(std::move(ids));  // subscribed before anything goes
+    // Only namespaces that got an id can be watched; one interrupted between its
+    // creation and its veth has nothing but lo, and goes unobserved.
+    dismantle_watch watch({st.ids.begin(), st.ids.end()});  // subscribed before anything goes
     const auto t0 = clock_type::now();
     std::error_code ec;
     auto delete_links = [&]() -> std::string {
@@ -402,9 +405,11 @@ std::string tear_down(rtnl::socket& nl, const plan& p, run_state& st) {
     const auto& reg = netns::default_registry();
     // The kernel dismantles namespaces asynchronously: wait until it has.
     const auto t2 = clock_type::now();
+    // Events are the fast path; a probe every second covers lost ones.
     const auto deadline = clock_type::now() + std::chrono::seconds(120);
-    while (!watch.wait(deadline) && watch.probe(nl) > 0 && clock_type::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!watch.wait(std::min(deadline, clock_type::now() + std::chrono::seconds(1))) && watch.probe(nl) > 0 &&
+           clock_type::now() < deadline) {
+    }
     st.settle_seconds = seconds_since(t2);
     st.down_seconds = seconds_since(t0);
 
