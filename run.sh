@@ -3,7 +3,8 @@
 #
 #   ./run.sh demo    install what is needed, build, run the demo (in a sandbox)
 #   ./run.sh test    install what is needed, build debug + ASan/UBSan, run every test
-#   ./run.sh bench   install what is needed, build release, run the benchmarks
+#   ./run.sh bench   install what is needed, build release, run every benchmark
+#                    (results in bench/results/)
 #
 # Needs nothing but bash and apt: compilers, CMake and libraries are installed here.
 set -euo pipefail
@@ -19,6 +20,9 @@ PACKAGES=(
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
 )
 
+# Only for `./run.sh bench`: the comparison peer and the plot.
+BENCH_PACKAGES=(python3-pyroute2 gnuplot-nox)
+
 log() { printf '\n==> %s\n' "$*"; }
 
 need_root() {
@@ -28,9 +32,9 @@ need_root() {
     fi
 }
 
-ensure_packages() {
+ensure_packages() {  # [EXTRA_PACKAGE...]
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -89,15 +93,23 @@ test)
     ;;
 bench)
     need_root
-    ensure_packages
+    ensure_packages "${BENCH_PACKAGES[@]}"
     build release
+    mkdir -p bench/results
+    for b in wire_bench kernel_bench asio_bench; do
+        [ -x "build/release/bench/$b" ] || continue
+        log "$b"
+        "build/release/bench/$b" --benchmark_out="bench/results/$b.json" --benchmark_out_format=json
+    done
     log "rtnl-ip -batch against ip -batch"
     ./bench/batch-compare
-    log "benchmarks"
+    log "containers: rtnl-stress against ip -batch and pyroute2"
     ./bench/compare "${@:2}"
+    log "10,000 namespaces"
+    ./build/release/tools/rtnl-stress --namespaces 10000 --json bench/results/stress-10000.json
     ;;
 *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
