@@ -13,6 +13,8 @@
 // from them, timers, ping times, IPv6 DAD progress, carrier timing).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -122,6 +124,21 @@ inline std::string normalise(std::string s) {
     };
     for (auto& [re, with] : rules) s = std::regex_replace(s, re, with);
     return s;
+}
+
+/// Runs a transcript script with iproute2 and with rtnl's tools, each in a
+/// fresh sandbox, and expects the same normalised output (and, unless told
+/// otherwise, the same stderr).
+inline void expect_same_as_iproute2(const std::string& script, bool compare_stderr = true) {
+    auto ours = run_transcript(script, rtnl_tools());
+    auto theirs = run_transcript(script, iproute2());
+    ASSERT_EQ(theirs.status, 0) << theirs.out << theirs.err;
+    ASSERT_EQ(ours.status, 0) << ours.out << ours.err;
+    EXPECT_EQ(ours.out.find("[MISMATCH"), std::string::npos) << ours.out;
+    EXPECT_EQ(normalise(ours.out), normalise(theirs.out));
+    if (compare_stderr) {
+        EXPECT_EQ(ours.err, theirs.err);
+    }
 }
 
 }  // namespace rtnl::test
