@@ -60,11 +60,15 @@ public:
     /// Appends n uninitialised bytes and returns a pointer to them. Always succeeds
     /// (or throws bad_alloc); the pointer is valid until the next grow.
     std::byte* grow(std::size_t n) {
-        if (size_ + n > cap_) reserve(size_ + n);
+        if (size_ + n > cap_) [[unlikely]]
+            grow_capacity(size_ + n);
         std::byte* p = data_.get() + size_;
         size_ += n;
         return p;
     }
+
+    /// The slow path of grow(), kept out of line so the fast path stays small.
+    [[gnu::noinline, gnu::cold]] void grow_capacity(std::size_t n) { reserve(n); }
 
     void append(const void* src, std::size_t n) {
         if (n) std::memcpy(grow(n), src, n);
