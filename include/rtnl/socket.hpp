@@ -430,30 +430,15 @@ private:
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
     template <class H>
     std::error_code receive_one(H& h, std::chrono::steady_clock::time_point) {
-        if (rx_.capacity() < 65536) rx_.reserve(65536);
-        sockaddr_nl from{};
-        iovec iov{rx_.data(), rx_.capacity()};
-        msghdr mh{};
-        mh.msg_name = &from;
-        mh.msg_namelen = sizeof from;
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        ssize_t n = ::recvmsg(fd_.get(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-        if (n < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
-        if (static_cast<std::size_t>(n) > rx_.capacity()) {
-            rx_.reserve(static_cast<std::size_t>(n));
-            iov = {rx_.data(), rx_.capacity()};
-        }
-        mh.msg_namelen = sizeof from;
-        n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
-        if (n < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
+        const auto d = detail::receive_whole(fd_.get(), rx_);
+        if (d.error) return d.error == EINTR ? std::error_code{} : std::error_code(d.error, std::system_category());
         ++stats_.receive_calls;
-        if (!detail::from_kernel(mh)) {
+        if (!d.from_kernel) {
             ++stats_.foreign_datagrams;
             return {};
         }
-        if (mh.msg_flags & MSG_TRUNC) return errc::truncated_reply;  // cannot happen after the peek
-        feed({rx_.data(), static_cast<std::size_t>(n)}, h);
+        if (d.truncated) return errc::truncated_reply;  // cannot happen after the peek
+        feed(d.bytes, h);
         return {};
     }
 

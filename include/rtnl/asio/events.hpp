@@ -184,45 +184,26 @@ private:
     /// Reads the datagrams the kernel has queued (bounded per call).
     void read_ready() {
         for (int n = 0; n < 64 && !closed_; ++n) {
-            sockaddr_nl from{};
-            iovec iov{buf_.data(), buf_.capacity()};
-            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-            msghdr mh{};
-            mh.msg_name = &from;
-            mh.msg_namelen = sizeof from;
-            mh.msg_iov = &iov;
-            mh.msg_iovlen = 1;
-            if (buf_.capacity() < 65536) {
-                buf_.reserve(65536);
-                iov = {buf_.data(), buf_.capacity()};
+            alignas(cmsghdr) std::byte control[CMSG_SPACE(sizeof(int))];
+            const auto d = ::rtnl::detail::receive_whole(sock_.native_handle(), buf_, control);
+            if (d.error == ENOBUFS) {
+                ++stats_.overruns;
+                event ev;
+                ev.type = event::kind::overrun;
+                queue_.push_back(std::move(ev));
+                continue;
             }
-            ssize_t len = ::recvmsg(sock_.native_handle(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-            if (len < 0) {
-                if (errno == ENOBUFS) {
-                    ++stats_.overruns;
-                    event ev;
-                    ev.type = event::kind::overrun;
-                    queue_.push_back(std::move(ev));
-                    continue;
-                }
-                if (errno == EINTR) continue;
-                return;  // EAGAIN: nothing more; anything else ends the stream's reading
-            }
-            if (static_cast<std::size_t>(len) > buf_.capacity()) {
-                buf_.reserve(static_cast<std::size_t>(len));
-                iov = {buf_.data(), buf_.capacity()};
-            }
-            mh.msg_namelen = sizeof from;
-            mh.msg_control = control;
-            mh.msg_controllen = sizeof control;
-            len = ::recvmsg(sock_.native_handle(), &mh, MSG_DONTWAIT);
-            if (len < 0) continue;
-            if (!::rtnl::detail::from_kernel(mh)) {
+            if (d.error == EINTR) continue;
+            if (d.error) return;  // EAGAIN: nothing more; anything else ends the stream's reading
+            if (!d.from_kernel) {
                 ++stats_.foreign_datagrams;
                 continue;
             }
-            if (mh.msg_flags & MSG_TRUNC) continue;  // cannot happen after the peek; never parse it
+            if (d.truncated) continue;  // cannot happen after the peek; never parse it
             std::optional<std::int32_t> nsid;
+            msghdr mh{};  // only to walk the ancillary data
+            mh.msg_control = control;
+            mh.msg_controllen = d.control_length;
             for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
                     c->cmsg_len >= CMSG_LEN(sizeof(int))) {
@@ -230,7 +211,7 @@ private:
                     std::memcpy(&id, CMSG_DATA(c), sizeof id);
                     nsid = id;
                 }
-            for (wire::message_view m : wire::message_range({buf_.data(), static_cast<std::size_t>(len)})) {
+            for (wire::message_view m : wire::message_range(d.bytes)) {
                 if (m.type() < NLMSG_MIN_TYPE) continue;  // no ACKs or DONEs on a listening socket
                 event ev;
                 ev.data.append(m.bytes().data(), m.bytes().size());

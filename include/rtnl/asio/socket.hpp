@@ -714,31 +714,15 @@ private:
 
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
     int receive_one() {
-        auto& a = receive_area::for_this_thread();
-        if (a.big.capacity() < 65536) a.big.reserve(65536);
-        sockaddr_nl from{};
-        iovec iov{a.big.data(), a.big.capacity()};
-        msghdr mh{};
-        mh.msg_name = &from;
-        mh.msg_namelen = sizeof from;
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        ssize_t n = ::recvmsg(fd_.get(), &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-        if (n < 0) return receive_errno(errno);
-        if (static_cast<std::size_t>(n) > a.big.capacity()) {
-            a.big.reserve(static_cast<std::size_t>(n));
-            iov = {a.big.data(), a.big.capacity()};
-        }
-        mh.msg_namelen = sizeof from;
-        n = ::recvmsg(fd_.get(), &mh, MSG_DONTWAIT);
-        if (n < 0) return receive_errno(errno);
+        const auto d = ::rtnl::detail::receive_whole(fd_.get(), receive_area::for_this_thread().big);
+        if (d.error) return receive_errno(d.error);
         ++stats_.receive_calls;
-        if (!::rtnl::detail::from_kernel(mh)) {
+        if (!d.from_kernel) {
             ++stats_.foreign_datagrams;
             return 1;
         }
-        if (mh.msg_flags & MSG_TRUNC) return 1;  // cannot happen after the peek; never parse it
-        feed({a.big.data(), static_cast<std::size_t>(n)});
+        if (d.truncated) return 1;  // cannot happen after the peek; never parse it
+        feed(d.bytes);
         return 1;
     }
 

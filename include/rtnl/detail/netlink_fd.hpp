@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
+#include "rtnl/wire/buffer.hpp"
 
 namespace rtnl::detail {
 
@@ -125,6 +127,46 @@ inline netlink_fd open_netlink(const netlink_fd_config& c) {
 inline bool from_kernel(const msghdr& mh) noexcept {
     const auto* a = static_cast<const sockaddr_nl*>(mh.msg_name);
     return mh.msg_namelen >= sizeof(sockaddr_nl) && a->nl_family == AF_NETLINK && a->nl_pid == 0;
+}
+
+/// One datagram read by receive_whole.
+struct whole_datagram {
+    std::span<const std::byte> bytes;  ///< the datagram, inside the caller's buffer
+    int error = 0;                     ///< errno of a failed read (EAGAIN: nothing ready)
+    bool from_kernel = false;          ///< sent by the kernel (see from_kernel)
+    bool truncated = false;            ///< MSG_TRUNC although peeked: never parse it
+    std::size_t control_length = 0;    ///< bytes of ancillary data written to `control`
+};
+
+/// Reads one datagram whole without blocking, however large: peeks
+/// (MSG_PEEK|MSG_TRUNC) for its size, grows `buf` to fit (64 KiB at least, so
+/// the peek is rarely needed twice), then reads it, with ancillary data into
+/// `control` if given. Replies, dump parts and events take this path; ACK-only
+/// traffic is read many datagrams per recvmmsg instead.
+inline whole_datagram receive_whole(int fd, wire::buffer& buf, std::span<std::byte> control = {}) {
+    if (buf.capacity() < 65536) buf.reserve(65536);
+    sockaddr_nl from{};
+    iovec iov{buf.data(), buf.capacity()};
+    msghdr mh{};
+    mh.msg_name = &from;
+    mh.msg_namelen = sizeof from;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    ssize_t n = ::recvmsg(fd, &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (n < 0) return {.bytes = {}, .error = errno};
+    if (static_cast<std::size_t>(n) > buf.capacity()) {
+        buf.reserve(static_cast<std::size_t>(n));
+        iov = {buf.data(), buf.capacity()};
+    }
+    mh.msg_namelen = sizeof from;
+    mh.msg_control = control.empty() ? nullptr : control.data();
+    mh.msg_controllen = control.size();
+    n = ::recvmsg(fd, &mh, MSG_DONTWAIT);
+    if (n < 0) return {.bytes = {}, .error = errno};
+    return {.bytes = {buf.data(), static_cast<std::size_t>(n)},
+            .from_kernel = from_kernel(mh),
+            .truncated = (mh.msg_flags & MSG_TRUNC) != 0,
+            .control_length = control.empty() ? 0 : mh.msg_controllen};
 }
 
 }  // namespace rtnl::detail
