@@ -16,6 +16,7 @@
 #include "rtnl/addr.hpp"
 #include "rtnl/address.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/inet_args.hpp"
 #include "tools/ip/usage.hpp"
 
 namespace rtnl::ip {
@@ -44,17 +45,6 @@ inline const flag_info* find_flag(std::string_view name) {
     for (auto& f : flag_table)
         if (name == f.name) return &f;
     return nullptr;
-}
-
-inline const char* family_name(int family) {
-    switch (family) {
-        case AF_INET: return "inet";
-        case AF_INET6: return "inet6";
-        case AF_PACKET: return "link";
-        case AF_MPLS: return "mpls";
-        case AF_BRIDGE: return "bridge";
-        default: return "???";
-    }
 }
 
 /// Address filter (iproute2's struct link_filter, address half).

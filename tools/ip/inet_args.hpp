@@ -25,9 +25,9 @@ struct inet_arg {
     unsigned bytelen() const noexcept { return static_cast<unsigned>(address.size()); }
 };
 
-inline const char* family_word(int family) {
+/// iproute2's family_name: "inet", "inet6", … ("???" for others).
+inline const char* family_name(int family) {
     switch (family) {
-        case AF_UNSPEC: return "any valid";
         case AF_INET: return "inet";
         case AF_INET6: return "inet6";
         case AF_PACKET: return "link";
@@ -36,6 +36,9 @@ inline const char* family_word(int family) {
         default: return "???";
     }
 }
+
+/// The family in get_prefix/get_addr errors: "any valid" when none was asked for.
+inline const char* family_word(int family) { return family == AF_UNSPEC ? "any valid" : family_name(family); }
 
 /// get_prefix_1: "default"/"any"/"all", ADDR or ADDR/LEN, of `family` if given.
 inline std::optional<inet_arg> parse_inet(std::string_view text, int family, bool prefix) {
