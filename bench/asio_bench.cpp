@@ -150,62 +150,61 @@ void raw_floor(benchmark::State& state, op o) {
 
 // ---- rtnl::asio ---------------------------------------------------------------------
 
-void asio_pipelined(benchmark::State& state, op o) {
+/// One io_context and socket for the whole run; each iteration `issue`s its
+/// 1000 requests (counting failures), runs the io_context dry, then cleans up.
+template <class Issue>
+asio::socket_stats drive(benchmark::State& state, op o, Issue issue) {
     net::io_context io;
     asio::socket nl(io);
     long n = 0;
     int failures = 0;
     for (auto _ : state) {
-        // Issued from a handler, as in any Asio program (from outside the
-        // io_context each initiation would be posted to it first).
-        net::post(io, [&] {
-            for (int i = 0; i < ops_per_iteration; ++i) {
-                wire::buffer b;
-                wire::writer w(b);
-                encode(w, o, n++);
-                nl.async_request(std::move(b), [&](std::exception_ptr e, asio::reply r) { failures += e || !r.ok(); });
-            }
-        });
+        issue(io, nl, n, failures);
         io.run();
         io.restart();
         cleanup(state, o);
     }
     check(state, failures == 0);
     state.SetItemsProcessed(state.iterations() * ops_per_iteration);
-    state.counters["per_sendmsg"] = static_cast<double>(nl.stats().requests) / static_cast<double>(nl.stats().send_calls);
+    return nl.stats();
+}
+
+/// Request number n of the run, in a buffer of its own (as a caller would build it).
+wire::buffer request(op o, long n) {
+    wire::buffer b;
+    wire::writer w(b);
+    encode(w, o, n);
+    return b;
+}
+
+void asio_pipelined(benchmark::State& state, op o) {
+    const auto stats = drive(state, o, [o](net::io_context& io, asio::socket& nl, long& n, int& failures) {
+        // Issued from a handler, as in any Asio program (from outside the
+        // io_context each initiation would be posted to it first).
+        net::post(io, [&, o] {
+            for (int i = 0; i < ops_per_iteration; ++i)
+                nl.async_request(request(o, n++),
+                                 [&](std::exception_ptr e, asio::reply r) { failures += e || !r.ok(); });
+        });
+    });
+    state.counters["per_sendmsg"] = static_cast<double>(stats.requests) / static_cast<double>(stats.send_calls);
 }
 
 void asio_coroutines(benchmark::State& state, op o) {
     constexpr int workers = 64;
-    net::io_context io;
-    asio::socket nl(io);
-    long n = 0;
-    int failures = 0;
-    for (auto _ : state) {
+    drive(state, o, [o](net::io_context& io, asio::socket& nl, long& n, int& failures) {
         for (int c = 0; c < workers; ++c)
-            net::co_spawn(io, [&, c]() -> net::awaitable<void> {
+            net::co_spawn(io, [&, o, c]() -> net::awaitable<void> {
                 for (int i = c; i < ops_per_iteration; i += workers) {
-                    wire::buffer b;
-                    wire::writer w(b);
-                    encode(w, o, n++);
-                    auto r = co_await nl.async_request(std::move(b), net::use_awaitable);
+                    auto r = co_await nl.async_request(request(o, n++), net::use_awaitable);
                     failures += !r.ok();
                 }
             }, net::detached);
-        io.run();
-        io.restart();
-        cleanup(state, o);
-    }
-    check(state, failures == 0);
-    state.SetItemsProcessed(state.iterations() * ops_per_iteration);
+    });
 }
 
 void asio_batch(benchmark::State& state, op o) {
-    net::io_context io;
-    asio::socket nl(io);
-    long n = 0;
-    int failures = 0;
-    for (auto _ : state) {
+    drive(state, o, [o](net::io_context&, asio::socket& nl, long& n, int& failures) {
         wire::buffer b;
         wire::writer w(b);
         for (int i = 0; i < ops_per_iteration; ++i) encode(w, o, n++);
@@ -213,35 +212,18 @@ void asio_batch(benchmark::State& state, op o) {
             failures += e != nullptr;
             for (auto& s : r) failures += !s.ok();
         });
-        io.run();
-        io.restart();
-        cleanup(state, o);
-    }
-    check(state, failures == 0);
-    state.SetItemsProcessed(state.iterations() * ops_per_iteration);
+    });
 }
 
 void asio_one_by_one(benchmark::State& state, op o) {
-    net::io_context io;
-    asio::socket nl(io);
-    long n = 0;
-    int failures = 0;
-    for (auto _ : state) {
-        net::co_spawn(io, [&]() -> net::awaitable<void> {
+    drive(state, o, [o](net::io_context& io, asio::socket& nl, long& n, int& failures) {
+        net::co_spawn(io, [&, o]() -> net::awaitable<void> {
             for (int i = 0; i < ops_per_iteration; ++i) {
-                wire::buffer b;
-                wire::writer w(b);
-                encode(w, o, n++);
-                auto r = co_await nl.async_request(std::move(b), net::use_awaitable);
+                auto r = co_await nl.async_request(request(o, n++), net::use_awaitable);
                 failures += !r.ok();
             }
         }, net::detached);
-        io.run();
-        io.restart();
-        cleanup(state, o);
-    }
-    check(state, failures == 0);
-    state.SetItemsProcessed(state.iterations() * ops_per_iteration);
+    });
 }
 
 void blocking_one_by_one(benchmark::State& state, op o) {
@@ -250,9 +232,7 @@ void blocking_one_by_one(benchmark::State& state, op o) {
     int failures = 0;
     for (auto _ : state) {
         for (int i = 0; i < ops_per_iteration; ++i) {
-            wire::buffer b;
-            wire::writer w(b);
-            encode(w, o, n++);
+            wire::buffer b = request(o, n++);
             std::error_code ec;
             nl.execute(b, ec);
             failures += ec ? 1 : 0;
