@@ -178,7 +178,7 @@ std::string ours(const std::vector<std::byte>& theirs, Encode&& enc) {
 }
 
 TEST_F(Interop, BytesAreTheBytesIpSends) {
-    if (run({"strace", "-V"}).status != 0) GTEST_SKIP() << "strace is not installed";
+    RTNL_REQUIRE_PROGRAM("strace", "-V");
     rtnl::socket nl;
     netns::create("ns1");
 

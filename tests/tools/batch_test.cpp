@@ -46,8 +46,7 @@ outcome run_batch(const std::string& tool, const std::string& flags, const std::
                                " >/run/out 2>/run/err; rc=$?; cat /run/out; cat /run/err >&2; "
                                "echo \"addresses=$(ip -4 -o addr show dev lo | grep -c ' 10\\.1\\.')\" >&2; exit $rc";
     outcome o;
-    o.run = run({"unshare", "--net", "--mount", "--propagation", "private", "bash", "-c",
-                 "mount -t tmpfs b /run && " + script});
+    o.run = run(sandboxed({"bash", "-c", script}));
     ::unlink(path);
     std::smatch m;
     if (std::regex_search(o.run.err, m, std::regex("addresses=([0-9]+)\n"))) {
@@ -142,8 +141,7 @@ TEST_F(Batch, OutputAndErrorsInLineOrder) {
             "ip link set lo up; printf '%s' \"$1\" | TOOL " + std::string(flags) + " -batch - 2>&1; echo \"rc=$?\"";
         auto run_with = [&](const std::string& tool) {
             std::string sc = std::regex_replace(merged_script, std::regex("TOOL"), tool);
-            return run({"unshare", "--net", "--mount", "--propagation", "private", "bash", "-c",
-                        "mount -t tmpfs b /run && mkdir /run/netns && " + sc, "sh", text});
+            return run(sandboxed({"bash", "-c", sc, "sh", text}));
         };
         auto ours = run_with(rtnl_ip());
         auto theirs = run_with("ip");
@@ -173,9 +171,7 @@ TEST_F(Batch, NamesFollowRenamesDeletesAndMovesWhilePipelined) {
     const std::string script = "ip link set lo up; printf '%s' \"$1\" | TOOL -force -batch - 2>&1; echo \"rc=$?\"; "
                                "ip -o addr show | sed 's/^[0-9]*: //'; ip -n far -o link show";
     auto run_with = [&](const std::string& tool) {
-        return run({"unshare", "--net", "--mount", "--propagation", "private", "bash", "-c",
-                    "mount -t tmpfs b /run && mkdir /run/netns && " + std::regex_replace(script, std::regex("TOOL"), tool),
-                    "sh", text});
+        return run(sandboxed({"bash", "-c", std::regex_replace(script, std::regex("TOOL"), tool), "sh", text}));
     };
     auto ours = run_with(rtnl_ip());
     auto theirs = run_with("ip");
@@ -186,16 +182,16 @@ TEST_F(Batch, NamesFollowRenamesDeletesAndMovesWhilePipelined) {
 }
 
 TEST_F(Batch, ForcePipelinesManyRequestsPerSendmsg) {
-    if (run({"strace", "-V"}).status != 0) GTEST_SKIP() << "strace not installed";
+    RTNL_REQUIRE_PROGRAM("strace", "-V");
     const auto text = address_batch(0);
     char path[] = "/tmp/rtnl-batch-XXXXXX";
     const int fd = ::mkstemp(path);
     ::close(fd);
     std::ofstream(path) << text;
     auto count_sendmsg = [&](const std::string& flags) {
-        auto r = run({"unshare", "--net", "bash", "-c",
+        auto r = run(sandboxed({"bash", "-c",
                       "ip link set lo up; strace -f -qq -e trace=sendmsg -o /dev/stdout " + rtnl_ip() + " " + flags +
-                          " -batch " + std::string(path) + " | grep -c sendmsg"});
+                          " -batch " + std::string(path) + " | grep -c sendmsg"}));
         return std::stoi(r.out.empty() ? "0" : r.out);
     };
     const int pipelined = count_sendmsg("-force");

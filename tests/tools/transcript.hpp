@@ -50,7 +50,7 @@ inline toolset rtnl_tools() { return {rtnl_ip(), rtnl_bridge(), true}; }
 
 inline const char* transcript_prelude = R"SH(
 set -u
-mount -t tmpfs transcript /run && mkdir -p /run/netns && ip link set lo up || exit 99
+mkdir -p /run/netns && ip link set lo up || exit 99
 W=/run/.transcript; mkdir -p $W
 sleep 600 >/dev/null 2>&1 & SANDBOX_PID=$!; trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
 words() { local w; for w in "$@"; do case $w in IP) printf '%s\n' "$TOOL_IP";; BRIDGE) printf '%s\n' "$TOOL_BRIDGE";; SANDBOX_PID) printf '%s\n' "$SANDBOX_PID";; *) printf '%s\n' "$w";; esac; done; }
@@ -93,7 +93,7 @@ inline run_result run_transcript(const std::string& script, const toolset& t) {
         f << transcript_prelude << "\n" << script << "\n";
     }
     auto r = run({"env", "TOOL_IP=" + t.ip, "TOOL_BRIDGE=" + t.bridge, "CHECK_SHOWS=" + std::string(t.check_shows ? "1" : "0"),
-                  "unshare", "--net", "--mount", "--propagation", "private", "bash", path});
+                  RTNL_SANDBOX_EXEC, "bash", path});
     ::unlink(path);
     return r;
 }
