@@ -39,6 +39,7 @@
 #include <system_error>
 #include <vector>
 
+#include "rtnl/descriptor_io.hpp"
 #include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
@@ -98,6 +99,13 @@ public:
     /// another namespace (netns::registry::create_many can open one per namespace).
     /// The socket keeps the namespace it was created in.
     explicit socket(unique_fd fd, const socket_options& opts = {}) {
+        if (auto ec = configure(std::move(fd), opts))
+            throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
+    }
+
+    /// Adopts a descriptor whose traffic goes through `io` (descriptor_io.hpp):
+    /// for tests that inject faults or play the kernel. `io` must outlive the socket.
+    socket(unique_fd fd, const socket_options& opts, descriptor_io& io) : io_(&io) {
         if (auto ec = configure(std::move(fd), opts))
             throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
     }
@@ -326,7 +334,7 @@ private:
         mh.msg_iov = &iov;
         mh.msg_iovlen = 1;
         ssize_t sent;
-        do sent = ::sendmsg(fd_.get(), &mh, 0);
+        do sent = io_->sendmsg(fd_.get(), &mh, 0);
         while (sent < 0 && errno == EINTR);
         if (sent < 0) {
             const std::error_code ec(errno, std::system_category());
@@ -369,7 +377,7 @@ private:
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() < 0) return false;
             pollfd p{fd_.get(), POLLIN, 0};
-            const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 1 << 30)));
+            const int r = io_->poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 1 << 30)));
             if (r > 0) return true;
             if (r == 0) return false;
             if (errno != EINTR) return false;
@@ -402,7 +410,7 @@ private:
             a.msgs[k].msg_hdr.msg_iov = &a.iov[k];
             a.msgs[k].msg_hdr.msg_iovlen = 1;
         }
-        const int got = ::recvmmsg(fd_.get(), a.msgs, slots, MSG_DONTWAIT, nullptr);
+        const int got = io_->recvmmsg(fd_.get(), a.msgs, slots, MSG_DONTWAIT);
         if (got < 0) return errno == EINTR ? std::error_code{} : std::error_code(errno, std::system_category());
         ++stats_.receive_calls;
         for (int k = 0; k < got; ++k) {
@@ -430,7 +438,7 @@ private:
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
     template <class H>
     std::error_code receive_one(H& h, std::chrono::steady_clock::time_point) {
-        const auto d = detail::receive_whole(fd_.get(), rx_);
+        const auto d = detail::receive_whole(fd_.get(), rx_, {}, *io_);
         if (d.error) return d.error == EINTR ? std::error_code{} : std::error_code(d.error, std::system_category());
         ++stats_.receive_calls;
         if (!d.from_kernel) {
@@ -449,6 +457,7 @@ private:
         alignas(16) std::byte data[64 * 4096];
     };
 
+    descriptor_io* io_ = &descriptor_io::system();
     unique_fd fd_;
     std::uint32_t port_id_ = 0;
     std::uint32_t seq_ = 1;

@@ -17,6 +17,7 @@
 #include <string>
 #include <system_error>
 
+#include "rtnl/descriptor_io.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
 #include "rtnl/wire/buffer.hpp"
@@ -142,8 +143,10 @@ struct whole_datagram {
 /// (MSG_PEEK|MSG_TRUNC) for its size, grows `buf` to fit (64 KiB at least, so
 /// the peek is rarely needed twice), then reads it, with ancillary data into
 /// `control` if given. Replies, dump parts and events take this path; ACK-only
-/// traffic is read many datagrams per recvmmsg instead.
-inline whole_datagram receive_whole(int fd, wire::buffer& buf, std::span<std::byte> control = {}) {
+/// traffic is read many datagrams per recvmmsg instead. `io` is the seam tests
+/// inject faults at (descriptor_io.hpp).
+inline whole_datagram receive_whole(int fd, wire::buffer& buf, std::span<std::byte> control = {},
+                                    descriptor_io& io = descriptor_io::system()) {
     if (buf.capacity() < 65536) buf.reserve(65536);
     sockaddr_nl from{};
     iovec iov{buf.data(), buf.capacity()};
@@ -152,7 +155,7 @@ inline whole_datagram receive_whole(int fd, wire::buffer& buf, std::span<std::by
     mh.msg_namelen = sizeof from;
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    ssize_t n = ::recvmsg(fd, &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    ssize_t n = io.recvmsg(fd, &mh, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     if (n < 0) return {.bytes = {}, .error = errno};
     if (static_cast<std::size_t>(n) > buf.capacity()) {
         buf.reserve(static_cast<std::size_t>(n));
@@ -161,7 +164,7 @@ inline whole_datagram receive_whole(int fd, wire::buffer& buf, std::span<std::by
     mh.msg_namelen = sizeof from;
     mh.msg_control = control.empty() ? nullptr : control.data();
     mh.msg_controllen = control.size();
-    n = ::recvmsg(fd, &mh, MSG_DONTWAIT);
+    n = io.recvmsg(fd, &mh, MSG_DONTWAIT);
     if (n < 0) return {.bytes = {}, .error = errno};
     return {.bytes = {buf.data(), static_cast<std::size_t>(n)},
             .from_kernel = from_kernel(mh),
