@@ -66,7 +66,12 @@ public:
     void open(bool large_buffer) {
         socket_options o;
         if (large_buffer) o.receive_buffer = 4 << 20;
-        nl_ = std::make_unique<socket>(o);
+        adopt(std::make_unique<socket>(o));
+    }
+    /// Uses a socket made elsewhere (the fuzz targets give one whose traffic
+    /// goes to a fake kernel, tests/support/fake_kernel.hpp).
+    void adopt(std::unique_ptr<socket> nl) {
+        nl_ = std::move(nl);
         // a lookup waits only for queued requests that may change names
         links.attach(nl_.get(), [this] {
             if (pipe.pending_name_changes()) sync();

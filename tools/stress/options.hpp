@@ -15,6 +15,7 @@ namespace rtnl::stress {
 inline constexpr const char* usage_text =
     "Usage: rtnl-stress --namespaces N [--bridge-ports K] [--queues Q] [--subnet CIDR] [--ipv6]\n"
     "                   [--verify S] [--keep] [--json FILE] [--host] [--chunk C]\n"
+    "       rtnl-stress --cleanup\n"
     "\n"
     "Creates N container-style network namespaces (named namespace; veth with its peer\n"
     "eth0 created inside it; an address; lo and eth0 up; host end on a bridge, bridges\n"
@@ -32,7 +33,9 @@ inline constexpr const char* usage_text =
     "  --host            work in the host's namespaces and /run/netns instead of a\n"
     "                    private sandbox (names rtnl-stress-N, st-N, stbr-N)\n"
     "  --chunk C         namespaces per pipeline step (default 1024)\n"
-    "  --serial          do not overlap namespace creation with link work (to compare)\n";
+    "  --serial          do not overlap namespace creation with link work (to compare)\n"
+    "  --cleanup         remove what a --host run killed before its teardown left behind:\n"
+    "                    namespaces rtnl-stress-N and links st-N, stbr-N (nothing else)\n";
 
 struct options {
     std::size_t namespaces = 0;
@@ -46,6 +49,7 @@ struct options {
     bool host = false;
     std::size_t chunk = 1024;
     bool serial = false;  ///< make namespaces only while links wait (no overlap), for comparison
+    bool cleanup = false; ///< remove the leftovers of a killed --host run, then exit
 };
 
 /// Parses argv; on error returns the message (the caller prints it and exits 2).
@@ -83,6 +87,7 @@ inline std::optional<std::string> parse(int argc, char** argv, options& o) {
         else if (a == "--keep") o.keep = true;
         else if (a == "--host") o.host = true;
         else if (a == "--serial") o.serial = true;
+        else if (a == "--cleanup") o.cleanup = true;
         else if (a == "--namespaces" || a == "-n") {
             if (!take(v) || !number(v, 1, 1000000, o.namespaces))
                 return "--namespaces needs a number from 1 to 1000000";
@@ -109,6 +114,7 @@ inline std::optional<std::string> parse(int argc, char** argv, options& o) {
             return "unknown argument '" + std::string(args[i]) + "'";
         }
     }
+    if (o.cleanup) return have_n ? std::optional<std::string>("--cleanup takes no other argument") : std::nullopt;
     if (!have_n) return "--namespaces is required";
     const std::uint64_t hosts = (std::uint64_t{1} << (32 - o.subnet.length)) - 2;
     if (o.namespaces > hosts)

@@ -26,6 +26,7 @@
 #include <optional>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <set>
 #include <string>
@@ -464,6 +465,62 @@ void write_json(const std::string& file, const stress::options& o, const run_sta
         << "}\n";
 }
 
+/// True for PREFIX followed by digits only (the names a --host run gives).
+bool numbered(std::string_view name, std::string_view prefix) {
+    if (!name.starts_with(prefix) || name.size() == prefix.size()) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// --cleanup: a --host run killed before its teardown (SIGKILL, a crash, power)
+/// leaves namespaces rtnl-stress-N in the run dir, host ends st-N and bridges
+/// stbr-N. Removes exactly those: the namespaces (their eth0 goes with them),
+/// then the links — a whole interface group in one request where every member
+/// is ours (the run chose unused groups), else one by one.
+int cleanup_host() {
+    rtnl::socket nl;
+    const auto& reg = netns::default_registry();
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (auto& n : reg.list(ec))
+        if (numbered(n, "rtnl-stress-")) names.push_back(n);
+    if (auto f = reg.remove_many(names)) {
+        std::fprintf(stderr, "rtnl-stress: --cleanup: %s\n", f.what.c_str());
+        return 1;
+    }
+    auto ours = [](const link_info& l) { return numbered(l.name, "st-") || numbered(l.name, "stbr-"); };
+    std::map<std::uint32_t, std::pair<std::size_t, std::size_t>> groups;  // group → (ours, all)
+    const auto links = link::list(nl);
+    for (auto& l : links) {
+        auto& g = groups[l.group];
+        g.first += ours(l);
+        ++g.second;
+    }
+    std::size_t removed = 0;
+    for (auto& [group, count] : groups)
+        if (group != 0 && count.first > 0 && count.first == count.second) {
+            link::del_group(nl, group, ec);
+            if (ec && ec != std::errc::no_such_device) {
+                std::fprintf(stderr, "rtnl-stress: --cleanup: link del group %u: %s\n", group, nl.last_status().describe().c_str());
+                return 1;
+            }
+            removed += count.first;
+        }
+    for (auto& l : links) {
+        if (!ours(l)) continue;
+        const auto& g = groups[l.group];
+        if (l.group != 0 && g.first == g.second) continue;  // went with its group
+        link::del(nl, l.name, ec);
+        if (ec && ec != std::errc::no_such_device && ec != errc::no_such_device) {
+            std::fprintf(stderr, "rtnl-stress: --cleanup: link del %s: %s\n", l.name.c_str(), nl.last_status().describe().c_str());
+            return 1;
+        }
+        ++removed;
+    }
+    std::fprintf(stderr, "rtnl-stress: --cleanup: removed %zu namespaces and %zu links\n", names.size(), removed);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -476,6 +533,14 @@ int main(int argc, char** argv) {
     if (::geteuid() != 0) {
         std::fprintf(stderr, "rtnl-stress: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)\n");
         return 1;
+    }
+    if (o.cleanup) {
+        try {
+            return cleanup_host();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "rtnl-stress: --cleanup: %s\n", e.what());
+            return 1;
+        }
     }
     // Two descriptors per namespace of a chunk are open at once.
     rlimit nofile{};
