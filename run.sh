@@ -54,16 +54,18 @@ build() {  # build PRESET [TARGET...]
 
 fuzz_smoke() {  # each libFuzzer target for a few seconds from the checked-in corpus
     local seconds=${RTNL_FUZZ_SECONDS:-20}
-    build fuzz fuzz-reader fuzz-extack fuzz-exchange
-    for t in reader extack exchange; do
+    local targets=(reader extack exchange ip bridge topo)
+    build fuzz "${targets[@]/#/fuzz-}"
+    for t in "${targets[@]}"; do
         log "fuzz $t for ${seconds}s"
         local work
         work=$(mktemp -d)
         cp tests/fuzz/corpus/$t/* "$work"/
         local rc=0
-        ./build/fuzz/tests/fuzz/fuzz-$t -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
-            -artifact_prefix="$work/" "$work" >"$work.log" 2>&1 || rc=$?
-        grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$work.log" || true
+        # -close_fd_mask=3: the tool targets print what the tools print; -timeout: a hang is a failure
+        ./build/fuzz/tests/fuzz/fuzz-$t -max_total_time="$seconds" -max_len=8192 -timeout=10 -close_fd_mask=3 \
+            -print_final_stats=1 -artifact_prefix="$work/" "$work" >"$work.log" 2>&1 || rc=$?
+        grep -E "INITED|DONE|stat::number_of_executed_units|ERROR|SUMMARY" "$work.log" || true
         if [ "$rc" -ne 0 ]; then
             tail -n 40 "$work.log"
             echo "fuzz $t: crashed (exit $rc); inputs kept in $work" >&2
