@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
 
@@ -157,6 +158,38 @@ TEST_F(Sandbox, AVarRunOfItsOwnIsTheSandboxRunToo) {
     EXPECT_TRUE(r.netns_empty) << "iproute2 would see the host's /var/run/netns";
     EXPECT_EQ(::access((root + "/var/run/netns/stale").c_str(), F_OK), 0) << "the host's file is untouched";
     EXPECT_EQ(mounts_under(root), 0);
+}
+
+TEST_F(Sandbox, ReadOnlyProcSysGetsOnlyItsNetworkPartWritable) {
+    // as podman and docker mount it
+    ASSERT_EQ(::mount("/proc/sys", "/proc/sys", nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
+    ASSERT_EQ(::mount("", "/proc/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), 0) << std::strerror(errno);
+    int p[2];
+    ASSERT_EQ(::pipe(p), 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(p[0]);
+        auto r = rtnl::tools::make_sandbox();
+        std::string out = r.error.empty() ? "" : "error: " + r.error + "\n";
+        for (auto& n : r.notes) out += n + "\n";
+        std::ofstream f("/proc/sys/net/ipv4/ip_forward");  // the sandbox's own network
+        f << "1\n";
+        f.flush();
+        out += f.good() ? "net writable\n" : "net not writable\n";
+        struct statvfs k {};
+        out += ::statvfs("/proc/sys/kernel", &k) == 0 && (k.f_flag & ST_RDONLY) ? "kernel read-only\n" : "kernel writable\n";
+        (void)!::write(p[1], out.data(), out.size());
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    std::string text;
+    char buf[1024];
+    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    ::waitpid(pid, nullptr, 0);
+    EXPECT_EQ(text,
+              "/proc/sys is read-only (a container?): made /proc/sys/net, the sandbox's own, writable\n"
+              "net writable\nkernel read-only\n");
 }
 
 }  // namespace

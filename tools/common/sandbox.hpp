@@ -17,7 +17,10 @@
 //     created when "/" is writable, else the sandbox says so;
 //   * a /var/run that is a directory of its own (not Debian's symlink to /run)
 //     gets the same tmpfs bound over it, so iproute2 (which uses
-//     /var/run/netns) and rtnl (/run/netns) see one run directory.
+//     /var/run/netns) and rtnl (/run/netns) see one run directory;
+//   * a read-only /proc/sys (containers mask it so) leaves the sandbox unable to
+//     set its own network's sysctls: /proc/sys/net alone — per network
+//     namespace, so the sandbox's own — is bound writable; the rest stays as it was.
 // What was worked around is reported in `notes`, what could not be is `error`.
 #pragma once
 
@@ -25,6 +28,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -123,7 +127,7 @@ inline sandbox_result make_sandbox() {
     if (::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) {
         const int e = errno;
         r.error = std::string("cannot create a sandbox (unshare): ") + std::strerror(e) +
-                  (e == EPERM ? " (run as root: CAP_SYS_ADMIN is missing)"
+                  (e == EPERM ? " (CAP_SYS_ADMIN is missing: run as root; a container needs --cap-add SYS_ADMIN,NET_ADMIN)"
                    : e == EINVAL ? " (the process has more than one thread)"
                                  : "");
         return r;
@@ -167,6 +171,16 @@ inline sandbox_result make_sandbox() {
             return r;
         }
         r.notes.push_back("/var/run is a directory of its own: bound the sandbox's /run over it");
+    }
+    // Network sysctls are per namespace: the sandbox's are its own to set.
+    struct statvfs sys_net {};
+    if (::statvfs("/proc/sys/net", &sys_net) == 0 && (sys_net.f_flag & ST_RDONLY)) {
+        if (::mount("/proc/sys/net", "/proc/sys/net", nullptr, MS_BIND, nullptr) == 0 &&
+            ::mount("", "/proc/sys/net", nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
+            r.notes.push_back("/proc/sys is read-only (a container?): made /proc/sys/net, the sandbox's own, writable");
+        else
+            r.notes.push_back(detail::errno_text("/proc/sys is read-only and /proc/sys/net could not be made writable: "
+                                                 "network sysctls cannot be set in the sandbox"));
     }
     return r;
 }
