@@ -71,10 +71,12 @@ inline std::string enter_sandbox() {
 /// argv that runs `argv` in a sandbox of its own (a fresh network namespace, a
 /// private mount namespace with its own /run) — in chroots and containers too,
 /// where `unshare --propagation private` cannot make "/" private.
+#ifdef RTNL_SANDBOX_EXEC  // tools/sandbox/rtnl-sandbox, built with the tools
 inline std::vector<std::string> sandboxed(std::vector<std::string> argv) {
     argv.insert(argv.begin(), RTNL_SANDBOX_EXEC);
     return argv;
 }
+#endif
 
 /// Base fixture for tests that touch the kernel.
 class KernelTest : public ::testing::Test {
