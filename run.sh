@@ -18,6 +18,7 @@ PACKAGES=(
     nlohmann-json3-dev libyaml-cpp-dev      # tests and rtnl-topo
     clang libclang-rt-14-dev                # libFuzzer targets
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
+    nftables                                # the nf_tables oracle (nft) for tests and the benchmark
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
