@@ -55,8 +55,8 @@ build() {  # build PRESET [TARGET...]
 
 fuzz_smoke() {  # each libFuzzer target for a few seconds from the checked-in corpus
     local seconds=${RTNL_FUZZ_SECONDS:-20}
-    build fuzz fuzz-reader fuzz-extack fuzz-exchange
-    for t in reader extack exchange; do
+    build fuzz fuzz-reader fuzz-extack fuzz-exchange fuzz-nft
+    for t in reader extack exchange nft; do
         log "fuzz $t for ${seconds}s"
         local work
         work=$(mktemp -d)

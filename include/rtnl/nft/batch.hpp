@@ -121,7 +121,10 @@ public:
     /// Starts a batch. With `genid`, the kernel applies it only if the ruleset is
     /// still at that generation (NFNL_BATCH_GENID): compare-and-swap after a dump.
     explicit batch(std::optional<std::uint32_t> genid = std::nullopt) { start(genid); }
-    // The writer points into the buffer: a batch stays where it was built.
+    // The writer points into the buffer: a move re-aims it, a copy is not offered.
+    batch(batch&& o) noexcept
+        : buf_(std::move(o.buf_)), entries_(std::move(o.entries_)), seq_(o.seq_), set_ids_(o.set_ids_), echo_(o.echo_),
+          ended_(o.ended_), write_failed_(o.write_failed_ || !o.w_.ok()), problem_(std::move(o.problem_)) {}
     batch(const batch&) = delete;
     batch& operator=(const batch&) = delete;
 
@@ -255,13 +258,14 @@ public:
         w_ = wire::writer(buf_);
         entries_.clear();
         ended_ = false;
+        write_failed_ = false;
         problem_.clear();
         set_ids_ = 0;
         start(genid);
     }
 
     /// False when a name was refused or the writer overflowed; `problem()` says why.
-    bool ok() const noexcept { return problem_.empty() && w_.ok(); }
+    bool ok() const noexcept { return problem_.empty() && w_.ok() && !write_failed_; }
     const std::string& problem() const noexcept { return problem_; }
     bool empty() const noexcept { return entries_.empty(); }
     std::span<const entry> entries() const noexcept { return entries_; }
@@ -353,6 +357,7 @@ private:
     std::uint32_t set_ids_ = 0;
     bool echo_ = false;
     bool ended_ = false;
+    bool write_failed_ = false;
     std::string problem_{};
 };
 

@@ -136,6 +136,43 @@ inline std::string attribute_path(std::span<const std::byte> msg, object what, s
     return path;
 }
 
+/// Folds one answer to a committed batch into `r`: ACKs and errors (mapped to
+/// the entry and attribute they name), echoed objects' handles, the new
+/// generation. `base` is the sequence number BEGIN was sent with. Pure over
+/// bytes, so it is fuzzed on its own (tests/fuzz/fuzz_nft.cpp).
+inline void absorb(const batch& b, std::uint32_t base, const wire::message_view& m, commit_result& r, bool& batch_level) {
+    const std::uint32_t local = m.seq() - base;  // wraps for foreign numbers: then out of range
+    if (r.handles.size() < b.size()) r.handles.resize(b.size(), 0);
+    if (m.type() == NLMSG_ERROR) {
+        auto a = wire::parse_error(m);
+        status s = a ? wire::to_status(*a) : make_status(errc::malformed_reply);
+        if (s.ok()) {
+            ++r.acks;
+            return;
+        }
+        ++r.errors;
+        if (!r.error.ok()) return;  // keep the first failure
+        r.error = std::move(s);
+        if (local == 0 || local > b.size()) {
+            batch_level = true;  // ERESTART (stale generation), ENOMEM …: the whole batch
+            return;
+        }
+        r.failed = local - 1;
+        const entry& e = b.entries()[*r.failed];
+        const auto bytes = b.bytes();
+        const std::size_t end = *r.failed + 1 < b.size() ? b.entries()[*r.failed + 1].offset : bytes.size();
+        if (e.offset <= end && end <= bytes.size())
+            r.attribute = attribute_path(bytes.subspan(e.offset, end - e.offset), e.what, r.error.offset);
+        return;
+    }
+    if (auto g = parse_generation(m)) {
+        r.generation = *g;
+        return;
+    }
+    if (local >= 1 && local <= b.size())
+        if (auto h = parse_handle(m)) r.handles[local - 1] = h;
+}
+
 inline std::string nft_wording(const status& s) {
     std::string out = "Error: ";
     if (!s.message.empty()) return out + s.message;
@@ -199,35 +236,7 @@ public:
         // Answers: all queued during sendmsg. With ack_each, wait for every one.
         const std::size_t expected = o.ack_each ? b.size() : 0;
         bool batch_level = false;
-        auto on_message = [&](const wire::message_view& m) {
-            const std::uint32_t local = m.seq() - base;
-            if (m.type() == NLMSG_ERROR) {
-                auto a = wire::parse_error(m);
-                status s = a ? wire::to_status(*a) : make_status(errc::malformed_reply);
-                if (s.ok()) {
-                    ++r.acks;
-                    return;
-                }
-                ++r.errors;
-                if (!r.error.ok()) return;  // keep the first failure
-                r.error = std::move(s);
-                if (local == 0 || local > b.size()) {
-                    batch_level = true;  // ERESTART (stale generation), ENOMEM …: the whole batch
-                    return;
-                }
-                r.failed = local - 1;
-                const entry& e = b.entries()[*r.failed];
-                const std::size_t end = *r.failed + 1 < b.size() ? b.entries()[*r.failed + 1].offset : buf.size();
-                r.attribute = detail::attribute_path(buf.bytes().subspan(e.offset, end - e.offset), e.what, r.error.offset);
-                return;
-            }
-            if (auto g = parse_generation(m)) {
-                r.generation = *g;
-                return;
-            }
-            if (local >= 1 && local <= b.size())
-                if (auto h = parse_handle(m)) r.handles[local - 1] = h;
-        };
+        auto on_message = [&](const wire::message_view& m) { detail::absorb(b, base, m, r, batch_level); };
         if (auto ec = read_answers(on_message, [&] { return batch_level || r.acks + r.errors >= expected; }, expected > 0))
             if (r.error.ok()) return fail(r, ec);
 
