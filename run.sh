@@ -22,7 +22,7 @@ PACKAGES=(
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
-BENCH_PACKAGES=(python3-pyroute2 gnuplot-nox)
+BENCH_PACKAGES=(python3-pyroute2 gnuplot-nox iptables)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -97,7 +97,7 @@ bench)
     ensure_packages "${BENCH_PACKAGES[@]}"
     build release
     mkdir -p bench/results
-    for b in wire_bench kernel_bench asio_bench; do
+    for b in wire_bench kernel_bench asio_bench nft_bench; do
         [ -x "build/release/bench/$b" ] || continue
         log "$b"
         "build/release/bench/$b" --benchmark_out="bench/results/$b.json" --benchmark_out_format=json
