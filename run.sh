@@ -18,11 +18,11 @@ PACKAGES=(
     nlohmann-json3-dev libyaml-cpp-dev      # tests and rtnl-topo
     clang libclang-rt-14-dev                # libFuzzer targets
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
-    nftables                                # the nf_tables oracle (nft) for tests and the benchmark
+    nftables iptables                       # nf_tables oracle (nft); iptables-nft as the foreign firewall / peer
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
-BENCH_PACKAGES=(python3-pyroute2 gnuplot-nox iptables)
+BENCH_PACKAGES=(python3-pyroute2 gnuplot-nox)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -78,7 +78,7 @@ case "${1:-}" in
 demo)
     need_root
     ensure_packages
-    build dev rtnl-demo rtnl-ip rtnl-bridge
+    build dev rtnl-demo rtnl-ip rtnl-bridge rtnl-topo
     log "demo"
     ./build/dev/tools/rtnl-demo
     ;;

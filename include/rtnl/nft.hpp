@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rtnl/nft/batch.hpp"
+#include "rtnl/nft/coexist.hpp"
 #include "rtnl/nft/decode.hpp"
 #include "rtnl/nft/egress.hpp"
 #include "rtnl/nft/expr.hpp"
