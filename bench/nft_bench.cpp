@@ -359,7 +359,7 @@ void print_ratios() {
     auto ratio = [&](const char* what, const char* a, const char* b, const char* goal) {
         if (!m.count(a) || !m.count(b)) return;
         const double x = median(m[a]), y = median(m[b]);
-        std::printf("  %-44s %9.3f ms / %9.3f ms = %6.2fx   (goal %s)\n", what, x * 1e3, y * 1e3, x / y, goal);
+        std::printf("  %-44s %11.1f us / %11.1f us = %7.2fx   (goal %s)\n", what, x * 1e6, y * 1e6, x / y, goal);
     };
     std::printf("\nnft_bench ratios of medians (%zu entries; same run):\n", n_rules);
     ratio("rtnl rules / raw floor", "masq_rtnl_rules", "masq_raw_floor", "<= 1.2x");
