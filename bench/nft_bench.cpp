@@ -65,6 +65,25 @@ struct timer {
     }
 };
 
+/// The loop every benchmark here shares: untimed `setup`, timed `work`, untimed `reset`.
+template <class Setup, class Work, class Reset>
+void timed(benchmark::State& state, const std::string& name, Setup&& setup, Work&& work, Reset&& reset, double scale = 1) {
+    timer t;
+    for (auto _ : state) {
+        state.PauseTiming();
+        setup();
+        state.ResumeTiming();
+        t.start();
+        work();
+        t.stop();
+        state.PauseTiming();
+        reset();
+        state.ResumeTiming();
+    }
+    t.report(name, scale);
+}
+void nothing() {}
+
 ip_address container_ip(std::size_t i) {
     return ip_address::v4({10, 88, static_cast<std::uint8_t>(1 + i / 250), static_cast<std::uint8_t>(2 + i % 250)});
 }
@@ -116,22 +135,14 @@ std::string write_file(const std::string& name, const std::string& text) {
 void BM_Masq_rtnl_rules(benchmark::State& state) {
     std::vector<std::vector<expression>> rules;
     for (std::size_t i = 0; i < n_rules; ++i) rules.push_back(per_container_rule(i));
-    timer t;
     batch b;  // the fast path: one batch reused, its memory kept (clear())
-    for (auto _ : state) {
-        state.PauseTiming();
-        make_nat_chain("bench");
-        state.ResumeTiming();
-        t.start();
-        b.clear();
-        for (auto& r : rules) b.add_rule(family::ipv4, "bench", "postrouting", r);
-        nf().apply(b);
-        t.stop();
-        state.PauseTiming();
-        reset("bench");
-        state.ResumeTiming();
-    }
-    t.report("masq_rtnl_rules");
+    timed(state, "masq_rtnl_rules", [] { make_nat_chain("bench"); },
+          [&] {
+              b.clear();
+              for (auto& r : rules) b.add_rule(family::ipv4, "bench", "postrouting", r);
+              nf().apply(b);
+          },
+          [] { reset("bench"); });
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n_rules));
 }
 BENCHMARK(BM_Masq_rtnl_rules)->Iterations(iters(30))->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -147,24 +158,16 @@ void BM_Masq_raw_floor(benchmark::State& state) {
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     std::vector<char> rx(65536);
-    timer t;
-    for (auto _ : state) {
-        state.PauseTiming();
-        make_nat_chain("bench");
-        state.ResumeTiming();
-        t.start();
-        if (::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
-            state.SkipWithError("sendto failed");
-        bool error = false;
-        for (ssize_t n; (n = ::recv(fd, rx.data(), rx.size(), MSG_DONTWAIT)) > 0;) error = true;
-        t.stop();
-        if (error) state.SkipWithError("the kernel answered the floor batch with an error");
-        state.PauseTiming();
-        reset("bench");
-        state.ResumeTiming();
-    }
+    bool error = false;
+    timed(state, "masq_raw_floor", [] { make_nat_chain("bench"); },
+          [&] {
+              if (::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+                  error = true;
+              for (ssize_t n; (n = ::recv(fd, rx.data(), rx.size(), MSG_DONTWAIT)) > 0;) error = true;
+          },
+          [] { reset("bench"); });
     ::close(fd);
-    t.report("masq_raw_floor");
+    if (error) state.SkipWithError("the kernel refused the floor batch");
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n_rules));
 }
 BENCHMARK(BM_Masq_raw_floor)->Iterations(iters(30))->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -173,23 +176,18 @@ void BM_Masq_rtnl_set_elements(benchmark::State& state) {
     egress::config cfg{.table = "bench", .set = "net0", .bridge = "br0", .subnet = subnet};
     std::vector<data> keys;
     for (std::size_t i = 0; i < n_rules; ++i) keys.push_back(data::address(container_ip(i)));
-    timer t;
-    for (auto _ : state) {
-        state.PauseTiming();
-        batch setup;
-        egress::build(setup, cfg);
-        nf().apply(setup);
-        state.ResumeTiming();
-        t.start();
-        batch b;
-        b.add_elements(family::ipv4, "bench", "net0", keys);
-        nf().apply(b);
-        t.stop();
-        state.PauseTiming();
-        reset("bench");
-        state.ResumeTiming();
-    }
-    t.report("masq_rtnl_set");
+    timed(state, "masq_rtnl_set",
+          [&] {
+              batch setup;
+              egress::build(setup, cfg);
+              nf().apply(setup);
+          },
+          [&] {
+              batch b;
+              b.add_elements(family::ipv4, "bench", "net0", keys);
+              nf().apply(b);
+          },
+          [] { reset("bench"); });
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n_rules));
 }
 BENCHMARK(BM_Masq_rtnl_set_elements)->Iterations(iters(30))->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -200,19 +198,10 @@ void BM_Masq_nft_f(benchmark::State& state) {
     for (std::size_t i = 0; i < n_rules; ++i)
         text += "add rule ip bench postrouting ip saddr " + container_ip(i).to_string() + " ip daddr != 10.88.0.0/16 masquerade\n";
     const auto path = write_file("masq", text);
-    timer t;
-    for (auto _ : state) {
-        state.PauseTiming();
-        make_nat_chain("bench");
-        state.ResumeTiming();
-        t.start();
-        if (spawn({"nft", "-f", path}) != 0) state.SkipWithError("nft -f failed");
-        t.stop();
-        state.PauseTiming();
-        reset("bench");
-        state.ResumeTiming();
-    }
-    t.report("masq_nft_f");
+    int failed = 0;
+    timed(state, "masq_nft_f", [] { make_nat_chain("bench"); }, [&] { failed += spawn({"nft", "-f", path}) != 0; },
+          [] { reset("bench"); });
+    if (failed) state.SkipWithError("nft -f failed");
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n_rules));
 }
 BENCHMARK(BM_Masq_nft_f)->Iterations(iters(10))->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -220,21 +209,15 @@ BENCHMARK(BM_Masq_nft_f)->Iterations(iters(10))->Unit(benchmark::kMillisecond)->
 void BM_Masq_iptables_nft_A(benchmark::State& state) {
     if (!have("iptables-nft")) return state.SkipWithError("iptables-nft is not installed (Debian package iptables)");
     const std::size_t n = quick ? 5 : n_rules;
-    timer t;
-    for (auto _ : state) {
-        t.start();
-        for (std::size_t i = 0; i < n; ++i)
-            if (spawn({"iptables-nft", "-t", "nat", "-A", "POSTROUTING", "-s", container_ip(i).to_string(), "!", "-d",
-                       "10.88.0.0/16", "-j", "MASQUERADE"}) != 0) {
-                state.SkipWithError("iptables-nft -A failed");
-                break;
-            }
-        t.stop();
-        state.PauseTiming();
-        reset("nat");
-        state.ResumeTiming();
-    }
-    t.report("masq_iptables_nft_A", static_cast<double>(n_rules) / static_cast<double>(n));
+    int failed = 0;
+    timed(state, "masq_iptables_nft_A", nothing,
+          [&] {
+              for (std::size_t i = 0; i < n; ++i)
+                  failed += spawn({"iptables-nft", "-t", "nat", "-A", "POSTROUTING", "-s", container_ip(i).to_string(), "!",
+                                   "-d", "10.88.0.0/16", "-j", "MASQUERADE"}) != 0;
+          },
+          [] { reset("nat"); }, static_cast<double>(n_rules) / static_cast<double>(n));
+    if (failed) state.SkipWithError("iptables-nft -A failed");
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
 }
 BENCHMARK(BM_Masq_iptables_nft_A)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -258,18 +241,13 @@ void build_egress(batch& b) {
 }
 
 void BM_EgressSetup_rtnl(benchmark::State& state) {
-    timer t;
-    for (auto _ : state) {
-        t.start();
-        batch b;
-        build_egress(b);
-        nf().apply(b);
-        t.stop();
-        state.PauseTiming();
-        reset("egress");
-        state.ResumeTiming();
-    }
-    t.report("egress_rtnl");
+    timed(state, "egress_rtnl", nothing,
+          [] {
+              batch b;
+              build_egress(b);
+              nf().apply(b);
+          },
+          [] { reset("egress"); });
 }
 BENCHMARK(BM_EgressSetup_rtnl)->Iterations(iters(200))->Unit(benchmark::kMicrosecond)->UseRealTime();
 
@@ -285,16 +263,9 @@ void BM_EgressSetup_nft_f(benchmark::State& state) {
     }
 }
 )");
-    timer t;
-    for (auto _ : state) {
-        t.start();
-        if (spawn({"nft", "-f", path}) != 0) state.SkipWithError("nft -f failed");
-        t.stop();
-        state.PauseTiming();
-        reset("egress");
-        state.ResumeTiming();
-    }
-    t.report("egress_nft_f");
+    int failed = 0;
+    timed(state, "egress_nft_f", nothing, [&] { failed += spawn({"nft", "-f", path}) != 0; }, [] { reset("egress"); });
+    if (failed) state.SkipWithError("nft -f failed");
 }
 BENCHMARK(BM_EgressSetup_nft_f)->Iterations(iters(50))->Unit(benchmark::kMicrosecond)->UseRealTime();
 
@@ -312,16 +283,8 @@ void BM_AddContainer_set_element(benchmark::State& state) {
         nf().apply(b);
     }
     const ip_address next = container_ip(existing);
-    timer t;
-    for (auto _ : state) {
-        t.start();
-        egress::add_source(nf(), cfg, next);
-        t.stop();
-        state.PauseTiming();
-        egress::remove_source(nf(), cfg, next);
-        state.ResumeTiming();
-    }
-    t.report("add_set_" + std::to_string(existing + 1));
+    timed(state, "add_set_" + std::to_string(existing + 1), nothing, [&] { egress::add_source(nf(), cfg, next); },
+          [&] { egress::remove_source(nf(), cfg, next); });
     reset("bench");
 }
 BENCHMARK(BM_AddContainer_set_element)->Arg(0)->Arg(999)->Iterations(iters(300))->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -335,21 +298,19 @@ void BM_AddContainer_rule(benchmark::State& state) {
         nf().apply(b);
     }
     const auto rule = per_container_rule(existing);
-    timer t;
-    for (auto _ : state) {
-        t.start();
-        batch b;
-        b.echo(true);
-        b.add_rule(family::ipv4, "bench", "postrouting", rule);
-        auto r = nf().apply(b);
-        t.stop();
-        state.PauseTiming();
-        batch d;
-        d.delete_rule(family::ipv4, "bench", "postrouting", r.handles[0]);
-        nf().apply(d);
-        state.ResumeTiming();
-    }
-    t.report("add_rule_" + std::to_string(existing + 1));
+    std::uint64_t handle = 0;
+    timed(state, "add_rule_" + std::to_string(existing + 1), nothing,
+          [&] {
+              batch b;
+              b.echo(true);
+              b.add_rule(family::ipv4, "bench", "postrouting", rule);
+              handle = nf().apply(b).handles[0];
+          },
+          [&] {
+              batch d;
+              d.delete_rule(family::ipv4, "bench", "postrouting", handle);
+              nf().apply(d);
+          });
     reset("bench");
 }
 BENCHMARK(BM_AddContainer_rule)->Arg(0)->Arg(999)->Iterations(iters(100))->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -311,12 +311,17 @@ inline topology parse(const std::string& file) {
         t.pings.push_back(std::move(p));
     });
     auto known_link = [&](const std::string& ns, const std::string& name) { return links.count({ns, name}) > 0; };
+    auto declared_ns = [&](const YAML::Node& n, const std::string& field, std::size_t i) {
+        if (!n["namespace"]) return std::string();
+        std::string ns = detail::str(n["namespace"], cx, field + ".namespace", i);
+        if (!ns_names.count(ns)) cx.fail(n["namespace"], field + ".namespace", "unknown namespace \"" + ns + "\"");
+        return ns;
+    };
     each("gateways", [&](const YAML::Node& n, const std::string& field, std::size_t i) {
         detail::allow_keys(n, cx, field, {"namespace", "forward"});
         gateway_def g;
         g.line = n.Mark().line + 1;
-        if (n["namespace"]) g.ns = detail::str(n["namespace"], cx, field + ".namespace", i);
-        if (!g.ns.empty() && !ns_names.count(g.ns)) cx.fail(n["namespace"], field + ".namespace", "unknown namespace \"" + g.ns + "\"");
+        g.ns = declared_ns(n, field, i);
         auto f = n["forward"];
         if (!f || !f.IsSequence() || f.size() == 0) cx.fail(n, field + ".forward", "expected a list of links that forward");
         for (std::size_t k = 0; k < f.size(); ++k) {
@@ -332,8 +337,7 @@ inline topology parse(const std::string& file) {
         detail::allow_keys(n, cx, field, {"namespace", "masquerade", "out"});
         egress_def e;
         e.line = n.Mark().line + 1;
-        if (n["namespace"]) e.ns = detail::str(n["namespace"], cx, field + ".namespace", i);
-        if (!e.ns.empty() && !ns_names.count(e.ns)) cx.fail(n["namespace"], field + ".namespace", "unknown namespace \"" + e.ns + "\"");
+        e.ns = declared_ns(n, field, i);
         if (!n["masquerade"]) cx.fail(n, field + ".masquerade", "missing (the subnet to masquerade, like 10.0.1.0/24)");
         auto p = ip_prefix::parse(detail::str(n["masquerade"], cx, field + ".masquerade", i));
         if (!p || !p->address.is_v4()) cx.fail(n["masquerade"], field + ".masquerade", "expected an IPv4 subnet like 10.0.1.0/24");
