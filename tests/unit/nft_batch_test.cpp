@@ -284,3 +284,66 @@ TEST(NftDecode, MalformedExpressionListIsFlaggedNotDropped) {
 }
 
 }  // namespace
+
+// ---- the commit logic on forged answers (nft::detail::absorb) ---------------
+
+namespace {
+
+rtnl::test::bytes error_reply(std::uint32_t seq, int error, std::uint32_t offset = 0) {
+    rtnl::test::raw r;
+    const bool tlv = offset != 0;
+    r.u32(0).u16(NLMSG_ERROR).u16(static_cast<std::uint16_t>(NLM_F_CAPPED | (tlv ? NLM_F_ACK_TLVS : 0))).u32(seq).u32(0);
+    r.i32(error).u32(20).u16(0).u16(0).u32(seq).u32(0);  // the echoed request header (capped)
+    if (tlv) r.u16(8).u16(NLMSGERR_ATTR_OFFS).u32(offset);
+    const auto len = static_cast<std::uint32_t>(r.b.size());
+    std::memcpy(r.b.data(), &len, 4);
+    return r.b;
+}
+
+struct NftCommitAnswers : ::testing::Test {
+    batch b;
+    commit_result r;
+    bool batch_level = false;
+    void SetUp() override {
+        b.add_table({.name = "t"});
+        b.add_chain({family::ipv4, "t", "c", std::nullopt});
+        b.add_rule({family::ipv4, "t", "nosuch", {match::accept()}, {}});
+        b.finish();
+    }
+    void feed(const rtnl::test::bytes& d) {
+        for (auto m : wire::message_range(d)) nft::detail::absorb(b, 100, m, r, batch_level);
+    }
+};
+
+}  // namespace
+
+TEST_F(NftCommitAnswers, AnErrorFailsTheBatchThoughTheOthersWereAcked) {
+    feed(error_reply(101, 0));
+    feed(error_reply(102, 0));
+    EXPECT_TRUE(r.ok());
+    feed(error_reply(103, -ENOENT, 32));
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.acks, 2u);
+    EXPECT_EQ(r.errors, 1u);
+    EXPECT_EQ(r.failed, 2u);
+    EXPECT_EQ(r.attribute, "NFTA_RULE_CHAIN");
+    EXPECT_FALSE(batch_level);
+}
+
+TEST_F(NftCommitAnswers, ErestartOnBeginIsAStaleGeneration) {
+    feed(error_reply(100, -ERESTART));
+    EXPECT_TRUE(batch_level);
+    EXPECT_TRUE(r.stale_generation());
+    EXPECT_FALSE(r.failed);
+}
+
+TEST_F(NftCommitAnswers, ForeignSequenceNumbersAndGarbageOffsetsAreHarmless) {
+    feed(error_reply(7, -EINVAL, 0xfffffff0));  // not ours: batch-level, no entry, no path
+    EXPECT_TRUE(batch_level);
+    EXPECT_EQ(r.attribute, "");
+    commit_result fresh;
+    r = fresh;
+    feed(error_reply(102, -EINVAL, 0xfffffff0));  // ours, offset beyond the message
+    EXPECT_EQ(r.failed, 1u);
+    EXPECT_EQ(r.attribute, "");
+}
