@@ -74,6 +74,16 @@ inline std::optional<nfgenmsg> nfgen(const wire::message_view& m) noexcept { ret
 inline std::string str_or_empty(const wire::attr_range& r, std::uint16_t type) {
     return std::string(get_str(r.find(type)).value_or(""));
 }
+/// The family and attributes of `m` if it is an nf_tables message of type `msg`.
+struct object_message {
+    family fam;
+    wire::attr_range attrs;
+};
+inline std::optional<object_message> object_of(const wire::message_view& m, std::uint16_t msg) {
+    auto g = nfgen(m);
+    if (!g || nft_msg_of(m.type()) != msg) return std::nullopt;
+    return object_message{static_cast<family>(g->nfgen_family), m.attributes<nfgenmsg>()};
+}
 inline std::string comment_attr(const wire::attr_range& r, std::uint16_t type) {
     auto a = r.find(type);
     return a ? std::string(comment_of(a.payload())) : std::string();
@@ -81,11 +91,11 @@ inline std::string comment_attr(const wire::attr_range& r, std::uint16_t type) {
 }  // namespace detail
 
 inline std::optional<table_info> parse_table(const wire::message_view& m) {
-    auto g = detail::nfgen(m);
-    if (!g || nft_msg_of(m.type()) != NFT_MSG_NEWTABLE) return std::nullopt;
-    auto a = m.attributes<nfgenmsg>();
+    auto o = detail::object_of(m, NFT_MSG_NEWTABLE);
+    if (!o) return std::nullopt;
+    const auto& a = o->attrs;
     table_info t;
-    t.fam = static_cast<family>(g->nfgen_family);
+    t.fam = o->fam;
     auto name = get_str(a.find(NFTA_TABLE_NAME));
     if (!name) return std::nullopt;
     t.name = *name;
@@ -97,11 +107,11 @@ inline std::optional<table_info> parse_table(const wire::message_view& m) {
 }
 
 inline std::optional<chain_info> parse_chain(const wire::message_view& m) {
-    auto g = detail::nfgen(m);
-    if (!g || nft_msg_of(m.type()) != NFT_MSG_NEWCHAIN) return std::nullopt;
-    auto a = m.attributes<nfgenmsg>();
+    auto o = detail::object_of(m, NFT_MSG_NEWCHAIN);
+    if (!o) return std::nullopt;
+    const auto& a = o->attrs;
     chain_info c;
-    c.fam = static_cast<family>(g->nfgen_family);
+    c.fam = o->fam;
     auto table = get_str(a.find(NFTA_CHAIN_TABLE));
     auto name = get_str(a.find(NFTA_CHAIN_NAME));
     if (!table || !name) return std::nullopt;
@@ -122,11 +132,11 @@ inline std::optional<chain_info> parse_chain(const wire::message_view& m) {
 }
 
 inline std::optional<rule_info> parse_rule(const wire::message_view& m) {
-    auto g = detail::nfgen(m);
-    if (!g || nft_msg_of(m.type()) != NFT_MSG_NEWRULE) return std::nullopt;
-    auto a = m.attributes<nfgenmsg>();
+    auto o = detail::object_of(m, NFT_MSG_NEWRULE);
+    if (!o) return std::nullopt;
+    const auto& a = o->attrs;
     rule_info r;
-    r.fam = static_cast<family>(g->nfgen_family);
+    r.fam = o->fam;
     auto table = get_str(a.find(NFTA_RULE_TABLE));
     auto chain = get_str(a.find(NFTA_RULE_CHAIN));
     if (!table || !chain) return std::nullopt;
@@ -141,11 +151,11 @@ inline std::optional<rule_info> parse_rule(const wire::message_view& m) {
 }
 
 inline std::optional<set_info> parse_set(const wire::message_view& m) {
-    auto g = detail::nfgen(m);
-    if (!g || nft_msg_of(m.type()) != NFT_MSG_NEWSET) return std::nullopt;
-    auto a = m.attributes<nfgenmsg>();
+    auto o = detail::object_of(m, NFT_MSG_NEWSET);
+    if (!o) return std::nullopt;
+    const auto& a = o->attrs;
     set_info s;
-    s.fam = static_cast<family>(g->nfgen_family);
+    s.fam = o->fam;
     auto table = get_str(a.find(NFTA_SET_TABLE));
     auto name = get_str(a.find(NFTA_SET_NAME));
     if (!table || !name) return std::nullopt;
