@@ -199,6 +199,8 @@ public:
     socket& operator=(socket&&) noexcept = default;
 
     int native_handle() const noexcept { return fd_.get(); }
+    /// Dumps repeated because the generation moved or NLM_F_DUMP_INTR was set (since opening).
+    std::uint64_t dump_retries() const noexcept { return dump_retries_; }
 
     // ---- transactions ----------------------------------------------------------
 
@@ -503,6 +505,7 @@ private:
                 gen_out = after;
                 return {};
             }
+            ++dump_retries_;
         }
         return errc::dump_interrupted;
     }
@@ -515,6 +518,7 @@ private:
     wire::buffer rx_;
     wire::buffer tx_;
     bool dump_intr_ = false;
+    std::uint64_t dump_retries_ = 0;
 };
 
 }  // namespace rtnl::nft
