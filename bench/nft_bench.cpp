@@ -125,7 +125,7 @@ int spawn(const std::vector<std::string>& argv) {
 bool have(const char* tool) { return spawn({"sh", "-c", std::string("command -v ") + tool + " >/dev/null"}) == 0; }
 
 std::string write_file(const std::string& name, const std::string& text) {
-    const std::string path = "/tmp/rtnl-nft-bench-" + name + ".nft";
+    const std::string path = "/run/nft-bench-" + name + ".nft";  // the sandbox's own tmpfs: gone with it
     std::ofstream(path) << text;
     return path;
 }
