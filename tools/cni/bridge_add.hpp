@@ -84,6 +84,30 @@ inline std::vector<ip_prefix> gateways(result& r, const net_config& c) {
     return gws;
 }
 
+/// Waits (at most 10 s, as the reference) until no IPv6 address of the link is tentative.
+inline void settle_addresses(socket& nl, int index) {
+    for (int i = 0; i < 200; ++i) {
+        std::error_code ec;
+        bool tentative = false;
+        for (auto& a : addr::list(nl, AF_INET6, index, ec)) tentative = tentative || (a.flags & IFA_F_TENTATIVE);
+        if (ec || !tentative) return;
+        ::usleep(50000);
+    }
+}
+
+/// Errors of the container batch (addresses, up, routes); `first` = index of its first message.
+inline void check_container_batch(const std::vector<status>& s, const result& res, const environment& env, std::size_t first) {
+    const std::size_t n_addr = res.ips.size();
+    for (std::size_t k = 0; k < s.size(); ++k) {
+        const std::size_t i = k + first;
+        if (s[k].ok()) continue;
+        if (i < n_addr) fail(generic, "failed to add IP addr " + res.ips[i].address.to_string() + " to \"" + env.ifname + "\": " + describe(s[k]));
+        if (i == n_addr) fail(generic, "failed to set \"" + env.ifname + "\" UP: " + describe(s[k]));
+        const auto& rt = res.routes[i - n_addr - 1];
+        fail(generic, "failed to add route '" + rt.dst.to_string() + "' dev " + env.ifname + ": " + describe(s[k]));
+    }
+}
+
 /// Undo list for a failing ADD.
 struct rollback {
     const net_config& conf;
@@ -195,11 +219,14 @@ inline result cmd_add(const net_config& c, const environment& env) {
     std::string host_name;
     std::string cont_mac;
     int cont_index = 0;
+    std::optional<socket> cont_socket;  // stays bound to the container netns after we leave it
+    wire::buffer b3r;                    // routes held back until the addresses settle (DAD on)
+    bool settle = false;
     {
         std::error_code ec;
         auto guard = netns::enter(nsfd.get(), ec);
         if (ec) fail(generic, "failed to enter netns \"" + env.netns + "\": " + ec.message());
-        socket cont;
+        socket& cont = cont_socket.emplace();
         std::optional<mac_address> want_mac;
         if (!c.mac.empty()) want_mac = mac_address::parse(c.mac);
         for (unsigned attempt = 0;; ++attempt) {
@@ -230,19 +257,22 @@ inline result cmd_add(const net_config& c, const environment& env) {
                 fail(generic, "container veth name provided (" + env.ifname + ") already exists");
             if (s2[0].code != std::errc::file_exists || attempt >= 9) fail(generic, "failed to make veth pair: " + describe(s2[0]));
         }
+        // sysctls only for a layer-3 network, as the reference (its layer-2 mode leaves them)
         const std::string dev = "net/ipv6/conf/" + env.ifname + "/";
-        if (c.enable_dad) {
-            sysctl(dev + "enhanced_dad", "1");
-            sysctl(dev + "accept_dad", "1");
-        } else {
-            sysctl(dev + "accept_dad", "0");
-        }
-        sysctl("net/ipv4/conf/" + env.ifname + "/arp_notify", "1");
         bool v6 = false;
         for (auto& ip : res.ips) v6 = v6 || ip.address.address.is_v6();
-        if (v6) {
-            sysctl("net/ipv6/conf/lo/disable_ipv6", "0");
-            sysctl(dev + "disable_ipv6", "0");
+        if (!c.ipam.type.empty()) {
+            if (c.enable_dad) {
+                sysctl(dev + "enhanced_dad", "1");
+                sysctl(dev + "accept_dad", "1");
+            } else {
+                sysctl(dev + "accept_dad", "0");
+            }
+            sysctl("net/ipv4/conf/" + env.ifname + "/arp_notify", "1");
+            if (v6) {
+                sysctl("net/ipv6/conf/lo/disable_ipv6", "0");
+                sysctl(dev + "disable_ipv6", "0");
+            }
         }
 
         wire::buffer b3;
@@ -254,21 +284,17 @@ inline result cmd_add(const net_config& c, const environment& env) {
             if (!g && ip.gateway) g = ip.gateway;
         }
         (void)link::set(w, cont_index, {.up = true});
+        // with DAD on, the reference waits for the addresses to settle (after the
+        // host end is up, so DAD can run) and only then adds the routes
+        settle = c.enable_dad && v6 && gw6;
+        wire::writer wr(b3r);
         for (auto& rt : res.routes) {
             route_spec r{.dst = rt.dst, .gateway = rt.gw, .oif = cont_index, .scope = RT_SCOPE_UNIVERSE};
             if (!r.gateway) r.gateway = rt.dst.address.is_v4() ? gw4 : gw6;
             if (!r.gateway) r.scope = RT_SCOPE_LINK;
-            (void)route::add(w, r);
+            (void)route::add(settle ? wr : w, r);
         }
-        auto s3 = run_batch(cont, b3);
-        for (std::size_t i = 0; i < s3.size(); ++i) {
-            if (s3[i].ok()) continue;
-            const std::size_t n_addr = res.ips.size();
-            if (i < n_addr) fail(generic, "failed to add IP addr " + res.ips[i].address.to_string() + " to \"" + env.ifname + "\": " + describe(s3[i]));
-            if (i == n_addr) fail(generic, "failed to set \"" + env.ifname + "\" UP: " + describe(s3[i]));
-            const auto& rt = res.routes[i - n_addr - 1];
-            fail(generic, "failed to add route '" + rt.dst.to_string() + "' dev " + env.ifname + ": " + describe(s3[i]));
-        }
+        check_container_batch(run_batch(cont, b3), res, env, 0);
     }
 
     // ---- #4 host: port, bridge, gateway address, MAC pin
@@ -296,6 +322,10 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (std::size_t i = 0; i < s4.size(); ++i)
         if (!s4[i].ok() && s4[i].code != std::errc::file_exists)
             fail(generic, "failed to connect \"" + host_name + "\" to bridge " + c.bridge + ": " + describe(s4[i]));
+    if (settle) {
+        settle_addresses(*cont_socket, cont_index);
+        check_container_batch(run_batch(*cont_socket, b3r), res, env, res.ips.size() + 1);
+    }
     sysctl("net/ipv6/conf/" + host_name + "/accept_ra", "0");
     sysctl("net/ipv6/conf/" + c.bridge + "/accept_ra", "0");
     bool fwd4 = false, fwd6 = false;

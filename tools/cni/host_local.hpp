@@ -207,7 +207,10 @@ inline result host_local_add(const net_config& c, const std::string& id, const s
     lease_store store(c.ipam.data_dir, c.name);
     std::vector<ip_address> requested = c.ipam.requested;
     result out;
-    auto undo = [&] { store.release(id, ifname); };
+    std::vector<ip_address> mine;  // undo removes only what this call reserved, never an older lease
+    auto undo = [&] {
+        for (auto& ip : mine) store.remove({ip.to_string(), ip, id, ifname});
+    };
     try {
         std::vector<lease_store::lease> existing;
         bool walked = false;
@@ -232,6 +235,7 @@ inline result host_local_add(const net_config& c, const std::string& id, const s
                     fail(generic, "failed to allocate for range " + std::to_string(idx) + ": requested IP address " +
                                       want->to_string() + " is not available in range set " + set_text(set));
                 got = *want;
+                mine.push_back(got);
             } else {
                 if (!walked) existing = store.leases(), walked = true;
                 for (auto& l : existing)
@@ -243,6 +247,7 @@ inline result host_local_add(const net_config& c, const std::string& id, const s
                 while (auto ip = iter.next()) {
                     if (store.reserve(*ip, id, ifname, idx)) {
                         got = *ip;
+                        mine.push_back(got);
                         range = &iter.range();
                         ok = true;
                         break;
