@@ -18,6 +18,8 @@ PACKAGES=(
     nlohmann-json3-dev libyaml-cpp-dev      # tests and rtnl-topo
     clang libclang-rt-14-dev                # libFuzzer targets
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
+    containernetworking-plugins             # rtnl-cni's oracle (reference bridge + host-local)
+    podman crun busybox-static nftables     # rtnl-cni under a real runtime (CNI backend; never netavark)
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
