@@ -55,7 +55,8 @@ inline void sysctl(const std::string& key, const char* value) { (void)netns::wri
 
 inline std::optional<ip_address> broadcast_of(const ip_prefix& p) {
     if (!p.address.is_v4() || p.length >= 31) return std::nullopt;
-    auto b = p.network().bytes();
+    const ip_address net = p.network();
+    auto b = net.bytes();
     std::array<std::uint8_t, 4> x{};
     for (int i = 0; i < 4; ++i) x[i] = static_cast<std::uint8_t>(b[i]);
     for (unsigned bit = p.length; bit < 32; ++bit) x[bit / 8] |= static_cast<std::uint8_t>(0x80u >> (bit % 8));

@@ -228,6 +228,7 @@ inline result host_local_add(const net_config& c, const std::string& id, const s
             if (want) {
                 for (auto& r : set)
                     if (range_contains(r, *want)) range = &r;
+                if (!range) fail(generic, "requested IP " + want->to_string() + " is in no range");
                 if (*want == range->gateway)
                     fail(generic, "failed to allocate for range " + std::to_string(idx) + ": requested ip " + want->to_string() +
                                       " is subnet's gateway");
