@@ -15,6 +15,7 @@
 //                    [--rtnl PATH] [--reference DIR]
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -86,6 +87,13 @@ outcome exec_plugin(const std::string& path, const std::string& command, const s
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
+    posix_spawnattr_t attr;  // the driver ignores SIGPIPE; the plugin gets the default back
+    posix_spawnattr_init(&attr);
+    sigset_t def;
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -93,8 +101,9 @@ outcome exec_plugin(const std::string& path, const std::string& command, const s
     char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
     const auto t0 = clock_type::now();
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, path.c_str(), &fa, nullptr, argv, envp.data());
+    const int rc = ::posix_spawn(&pid, path.c_str(), &fa, &attr, argv, envp.data());
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     ::close(in[0]);
     ::close(out[1]);
     outcome o;
@@ -152,6 +161,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    ::signal(SIGPIPE, SIG_IGN);  // a plugin may exit before reading all of its stdin
     char resolved[PATH_MAX];
     if (!::realpath(rtnl_path.c_str(), resolved) || ::access(resolved, X_OK) != 0) {
         std::fprintf(stderr, "cni_compare: no rtnl-cni at %s (build it: cmake --build --preset release --target rtnl-cni)\n", rtnl_path.c_str());

@@ -70,6 +70,9 @@ std::vector<variant> variants() {
         {"dual_stack", with(R"("isDefaultGateway":true)", R"("ranges":[[{"subnet":"10.222.0.0/24"}],[{"subnet":"fd00:1::/64"}]])"), add_check_del},
         {"enabledad", with(R"("isGateway":true,"enabledad":true)", R"("ranges":[[{"subnet":"fd00:1::/64"}]])"), add_only},
         {"dns_passthrough", with(R"("isGateway":true,"dns":{"nameservers":["10.1.1.1"],"search":["example.org"]})"), add_only},
+        {"delegated_static_ipam", R"({"cniVersion":"@VERSION@","name":"@NAME@","type":"@TYPE@","bridge":"cni0","isGateway":true,
+            "ipam":{"type":"static","addresses":[{"address":"10.222.0.9/24","gateway":"10.222.0.1"}],"routes":[{"dst":"10.98.0.0/16","gw":"10.222.0.1"}]}})",
+         add_check_del},
         {"duplicate_add", podman_conf, {{"ADD"}, {"ADD"}}, "1.0.0", true},
         {"del_twice", podman_conf, {{"ADD"}, {"DEL"}, {"DEL"}}},
     };

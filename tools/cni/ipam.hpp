@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,9 +54,17 @@ inline exec_output exec_plugin(const std::string& file, const std::string& comma
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0) fail(io_failure, std::string("pipe: ") + std::strerror(errno));
     if (::pipe2(out, O_CLOEXEC) != 0) fail(io_failure, std::string("pipe: ") + std::strerror(errno));
+    // a plugin that exits without reading its stdin must not kill us with SIGPIPE
+    struct sigaction ignore {}, old {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old);
     const pid_t pid = ::fork();
-    if (pid < 0) fail(io_failure, std::string("fork: ") + std::strerror(errno));
+    if (pid < 0) {
+        ::sigaction(SIGPIPE, &old, nullptr);
+        fail(io_failure, std::string("fork: ") + std::strerror(errno));
+    }
     if (pid == 0) {
+        ::sigaction(SIGPIPE, &old, nullptr);
         ::dup2(in[0], 0);
         ::dup2(out[1], 1);
         ::setenv("CNI_COMMAND", command.c_str(), 1);
@@ -80,6 +89,7 @@ inline exec_output exec_plugin(const std::string& file, const std::string& comma
         r.out.append(buf, static_cast<std::size_t>(n));
     }
     ::close(out[0]);
+    ::sigaction(SIGPIPE, &old, nullptr);
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
