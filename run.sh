@@ -18,8 +18,9 @@ PACKAGES=(
     nlohmann-json3-dev libyaml-cpp-dev      # tests and rtnl-topo
     clang libclang-rt-14-dev                # libFuzzer targets
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
+    nftables iptables                       # nf_tables oracle (nft); iptables-nft as the foreign firewall / peer
     containernetworking-plugins             # rtnl-cni's oracle (reference bridge + host-local)
-    podman crun busybox-static nftables     # rtnl-cni under a real runtime (CNI backend; never netavark)
+    podman crun busybox-static              # rtnl-cni under a real runtime (CNI backend; never netavark)
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
@@ -56,8 +57,8 @@ build() {  # build PRESET [TARGET...]
 
 fuzz_smoke() {  # each libFuzzer target for a few seconds from the checked-in corpus
     local seconds=${RTNL_FUZZ_SECONDS:-20}
-    build fuzz fuzz-reader fuzz-extack fuzz-exchange
-    for t in reader extack exchange; do
+    build fuzz fuzz-reader fuzz-extack fuzz-exchange fuzz-nft
+    for t in reader extack exchange nft; do
         log "fuzz $t for ${seconds}s"
         local work
         work=$(mktemp -d)
@@ -79,7 +80,7 @@ case "${1:-}" in
 demo)
     need_root
     ensure_packages
-    build dev rtnl-demo rtnl-ip rtnl-bridge
+    build dev rtnl-demo rtnl-ip rtnl-bridge rtnl-topo
     log "demo"
     ./build/dev/tools/rtnl-demo
     ;;
@@ -98,7 +99,7 @@ bench)
     ensure_packages "${BENCH_PACKAGES[@]}"
     build release
     mkdir -p bench/results
-    for b in wire_bench kernel_bench asio_bench; do
+    for b in wire_bench kernel_bench asio_bench nft_bench; do
         [ -x "build/release/bench/$b" ] || continue
         log "$b"
         "build/release/bench/$b" --benchmark_out="bench/results/$b.json" --benchmark_out_format=json

@@ -1,15 +1,21 @@
-# ctest driver: compile and link the library example in README.md, so the README
-# cannot drift from the API. The example sits between <!-- example:begin --> and
-# <!-- example:end -->, inside a ```cpp fence.
+# ctest driver: compile and link the library examples in README.md, so the README
+# cannot drift from the API. Each example sits between <!-- NAME:begin --> and
+# <!-- NAME:end -->, inside a ```cpp fence.
 file(READ ${SRC}/README.md readme)
-string(REGEX MATCH "<!-- example:begin -->[^`]*```cpp\n(.*)```[^`]*<!-- example:end -->" _ "${readme}")
-if(NOT CMAKE_MATCH_1)
-    message(FATAL_ERROR "README.md has no example block")
-endif()
-file(WRITE ${BIN}/readme_example.cpp "${CMAKE_MATCH_1}")
-execute_process(COMMAND ${CXX} -std=c++20 -Wall -Wextra -Werror -I${SRC}/include ${BIN}/readme_example.cpp
-                        -o ${BIN}/readme_example -pthread
-                RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "README example does not compile:\n${err}")
-endif()
+
+function(compile_readme_example name)
+    string(REGEX MATCH "<!-- ${name}:begin -->[^`]*```cpp\n(.*)```[^`]*<!-- ${name}:end -->" _ "${readme}")
+    if(NOT CMAKE_MATCH_1)
+        message(FATAL_ERROR "README.md has no ${name} block")
+    endif()
+    file(WRITE ${BIN}/readme_${name}.cpp "${CMAKE_MATCH_1}")
+    execute_process(COMMAND ${CXX} -std=c++20 -Wall -Wextra -Werror -I${SRC}/include ${BIN}/readme_${name}.cpp
+                            -o ${BIN}/readme_${name} -pthread
+                    RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "README ${name} does not compile:\n${err}")
+    endif()
+endfunction()
+
+compile_readme_example(example)      # the rtnetlink library example
+compile_readme_example(nft-example)  # nf_tables: container egress and NAT

@@ -68,6 +68,18 @@ inline constexpr attr<IFLA_ALT_IFNAME, wire::cstring> alt_ifname{};
 inline constexpr wire::nest<IFLA_AF_SPEC> af_spec{};
 }  // namespace ifla
 
+/// IFLA_AF_SPEC → AF_INET → IFLA_INET_CONF (the per-link IPv4 devconf: one
+/// attribute per setting on write, typed by IPV4_DEVCONF_*; one u32 array
+/// indexed by IPV4_DEVCONF_* - 1 on read).
+namespace ifla_inet {
+/// IPV4_DEVCONF_FORWARDING from <linux/ip.h>, which is not included: its struct
+/// iphdr clashes with <netinet/ip.h> in programs that use both.
+inline constexpr std::uint16_t devconf_forwarding = 1;
+inline constexpr wire::nest<AF_INET> family{};
+inline constexpr wire::nest<IFLA_INET_CONF> conf{};
+inline constexpr wire::attr<devconf_forwarding, std::uint32_t> forwarding{};
+}  // namespace ifla_inet
+
 /// IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_* (the per-link IPv6 settings).
 namespace ifla_inet6 {
 inline constexpr wire::nest<AF_INET6> family{};
@@ -170,6 +182,16 @@ struct link_change {
     /// (a bridge floods those to every port). The kernel takes it only on an
     /// existing link, so set it before bringing the link up.
     std::optional<std::uint8_t> addr_gen_mode{};
+    /// IPv4 forwarding on this link only (net.ipv4.conf.DEV.forwarding, set over
+    /// rtnetlink as IPV4_DEVCONF_FORWARDING). A gateway forwards between the links
+    /// that have it (the bridge and the uplink) while the global
+    /// net.ipv4.ip_forward stays 0, so the host does not become a router for
+    /// everything else. Caveats (nftables.md): a link created later starts from
+    /// conf/default, not from this; writing net.ipv4.ip_forward (or conf/all)
+    /// afterwards overrides every link's value; unlike the sysctl write this does
+    /// not disable LRO on the device (LRO and forwarding do not mix — turn it off
+    /// on physical uplinks yourself); the decision is made on the *incoming* link.
+    std::optional<bool> ipv4_forwarding{};
 };
 
 /// Dump filter (kernel-side with strict checking, and re-checked by callers that care).
@@ -308,10 +330,17 @@ template <class S>
     if (c.master) w.put(ifla::master, static_cast<std::uint32_t>(*c.master));
     if (!target.by_index()) w.put(ifla::ifname, target.name());
     if (c.name) w.put(ifla::ifname, *c.name);
-    if (c.addr_gen_mode) {
+    if (c.addr_gen_mode || c.ipv4_forwarding) {
         auto spec = w.nest(ifla::af_spec);
-        auto inet6 = w.nest(ifla_inet6::family);
-        w.put(ifla_inet6::addr_gen_mode, *c.addr_gen_mode);
+        if (c.ipv4_forwarding) {
+            auto inet = w.nest(ifla_inet::family);
+            auto conf = w.nest(ifla_inet::conf);
+            w.put(ifla_inet::forwarding, *c.ipv4_forwarding ? 1u : 0u);
+        }
+        if (c.addr_gen_mode) {
+            auto inet6 = w.nest(ifla_inet6::family);
+            w.put(ifla_inet6::addr_gen_mode, *c.addr_gen_mode);
+        }
     }
     msg.close();
     return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
@@ -457,6 +486,16 @@ public:
     }
     wire::attr_range info_data() const noexcept { return attr(IFLA_LINKINFO).nested().find(ifla_info::data).nested(); }
 
+    /// net.ipv4.conf.DEV.forwarding, from IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF
+    /// (absent for links without IPv4, e.g. while the device has no in_device).
+    std::optional<bool> ipv4_forwarding() const noexcept {
+        auto conf = attr(IFLA_AF_SPEC).nested().find(ifla_inet::family).nested().find(ifla_inet::conf);
+        const auto p = conf.payload();
+        constexpr std::size_t at = (ifla_inet::devconf_forwarding - 1) * sizeof(std::uint32_t);
+        if (!conf || p.size() < at + sizeof(std::uint32_t)) return std::nullopt;
+        return wire::load<std::uint32_t>(p.data() + at) != 0;
+    }
+
     wire::attr_range attributes() const noexcept { return attrs_; }
     const wire::message_view& message() const noexcept { return msg_; }
 
@@ -484,6 +523,7 @@ struct link_info {
     std::optional<int> link_netnsid{};  ///< namespace id of the peer's namespace, if elsewhere
     std::uint32_t group = 0;
     std::uint32_t txqlen = 0;
+    std::optional<bool> ipv4_forwarding{};  ///< per-link IPv4 forwarding (see link_change)
 
     bool is_up() const noexcept { return flags & IFF_UP; }
 
@@ -502,6 +542,7 @@ struct link_info {
         i.link_netnsid = v.link_netnsid();
         i.group = v.group().value_or(0);
         i.txqlen = v.txqlen().value_or(0);
+        i.ipv4_forwarding = v.ipv4_forwarding();
         return i;
     }
 };

@@ -122,7 +122,60 @@ TEST_P(TopoExample, UpCheckDown) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, TopoExample,
-                         ::testing::Values("tutorial-veth.yaml", "tutorial-bridge.yaml", "star-100.json"));
+                         ::testing::Values("tutorial-veth.yaml", "tutorial-bridge.yaml", "star-100.json",
+                                           "tutorial-egress.yaml"));
+
+// The tutorial's last step: the container reaches "outside" through the bridge
+// gateway and masquerade; conntrack shows the outside answering the gateway.
+TEST_F(Topo, EgressMasqueradesAndTheOutsideSeesTheGateway) {
+    const std::string file = examples + "/tutorial-egress.yaml";
+    auto r = run({topo_bin, "up", file});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");  // no foreign firewall here: no warning
+    EXPECT_EQ(run({"cat", "/proc/sys/net/ipv4/ip_forward"}).out, "0\n");
+    EXPECT_EQ(run({"cat", "/proc/sys/net/ipv4/conf/br0/forwarding"}).out, "1\n");
+    r = run({topo_bin, "check", file});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    r = run({"cat", "/proc/net/nf_conntrack"});
+    EXPECT_NE(r.out.find("src=10.0.1.1 dst=198.51.100.2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("src=198.51.100.2 dst=198.51.100.1"), std::string::npos) << r.out;
+    r = run({"nft", "list", "table", "ip", "rtnl_topo"});
+    EXPECT_NE(r.out.find("ip saddr 10.0.1.0/24 oifname \"up0\" masquerade"), std::string::npos) << r.out << r.err;
+    r = run({topo_bin, "down", file});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(run({"nft", "list", "ruleset"}).out, "");
+    expect_clean();
+}
+
+TEST_F(Topo, ForeignForwardDropIsReportedInWords) {
+    ASSERT_EQ(run({"sh", "-c", "command -v iptables-nft"}).status, 0)
+        << "iptables-nft (Debian package iptables) is not installed; run.sh installs it";
+    ASSERT_EQ(run({"iptables-nft", "-P", "FORWARD", "DROP"}).status, 0);
+    const std::string file = examples + "/tutorial-egress.yaml";
+    auto r = run({topo_bin, "up", file});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string warning =
+        "rtnl-topo: warning: host: table ip filter, chain FORWARD (iptables-nft): policy drop on the forward hook";
+    EXPECT_NE(r.err.find(warning), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("iptables -I FORWARD -s 10.0.1.0/24 -j ACCEPT"), std::string::npos) << r.err;
+    r = run({topo_bin, "check", file});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.out.find("ns0 -> 198.51.100.2: FAILED"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find(warning), std::string::npos) << "a failed check says why: " << r.err;
+    EXPECT_EQ(run({topo_bin, "down", file}).status, 0);
+}
+
+TEST_F(Topo, EgressErrorsNameTheField) {
+    std::ofstream("/run/egress-bad.yaml") << "bridges:\n  - {name: br0}\negress:\n  - {masquerade: 10.0.1.0/24, out: up9}\n";
+    auto r = run({topo_bin, "up", "/run/egress-bad.yaml"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "rtnl-topo: /run/egress-bad.yaml:4: egress[0].out: no link \"up9\" declared in the host\n");
+    std::ofstream("/run/gw-bad.yaml") << "bridges:\n  - {name: br0}\ngateways:\n  - {forward: [br1]}\n";
+    r = run({topo_bin, "up", "/run/gw-bad.yaml"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "rtnl-topo: /run/gw-bad.yaml:4: gateways[0].forward[0]: no link \"br1\" declared in the host\n");
+    expect_clean();
+}
 
 TEST_F(Topo, WhatUpMakesIsWhatIpSees) {
     ASSERT_EQ(run({topo_bin, "up", examples + "/tutorial-bridge.yaml"}).status, 0);

@@ -7,6 +7,9 @@
 // with its output, the way the tutorial shows them. Everything happens in a new
 // network namespace and a private mount namespace with its own /run, so the
 // host's links and namespaces are untouched and nothing outlives the demo.
+// Part three is the tutorial's last step, with rtnl-topo: the bridge becomes the
+// container's gateway and a masquerade rule (nf_tables over netlink) lets it
+// reach an "outside" namespace, which sees the gateway's address.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +48,7 @@ int step(const std::string& command, bool must_succeed = true, const std::string
     return rc;
 }
 
-/// The directory this binary lives in (rtnl-ip and rtnl-bridge are built next to it).
+/// The directory this binary lives in (rtnl-ip, rtnl-bridge, rtnl-topo are built next to it).
 std::string own_directory() {
     char buf[4096];
     const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -130,6 +133,37 @@ void bridge_topology() {
     step("rtnl-ip link");
 }
 
+void egress() {
+    heading("Part 3: the bridge as gateway, and out through NAT");
+    note("ns0 is a container on br0; \"outside\" stands for the internet and has no route back to 10.0.1.0/24");
+    step("cat > /run/egress.yaml <<'EOF'\n"
+         "namespaces: [ns0, outside]\n"
+         "bridges:\n"
+         "  - {name: br0, addresses: [10.0.1.254/24]}\n"
+         "veths:\n"
+         "  - {name: veth0, master: br0, peer: {name: eth0, namespace: ns0, addresses: [10.0.1.1/24]}}\n"
+         "  - {name: up0, addresses: [198.51.100.1/24], peer: {name: eth0, namespace: outside, addresses: [198.51.100.2/24]}}\n"
+         "routes:\n"
+         "  - {namespace: ns0, to: default, via: 10.0.1.254}\n"
+         "gateways:\n"
+         "  - {forward: [br0, up0]}\n"
+         "egress:\n"
+         "  - {masquerade: 10.0.1.0/24, out: up0}\n"
+         "EOF\n"
+         "cat /run/egress.yaml",
+         true, "cat /run/egress.yaml");
+    step("rtnl-topo up /run/egress.yaml");
+    note("forwarding is on for br0 and up0 only; the host-wide switch stays off");
+    step("cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/br0/forwarding /proc/sys/net/ipv4/conf/up0/forwarding");
+    step("nft list ruleset");
+    step("rtnl-ip netns exec ns0 ping -c 3 -i 0.2 -W 5 198.51.100.2");
+    note("conntrack: the outside answered 198.51.100.1, the gateway, not the container");
+    step("grep 198.51.100.2 /proc/net/nf_conntrack");
+    heading("Teardown of part 3");
+    step("rtnl-topo down /run/egress.yaml");
+    step("nft list ruleset");
+}
+
 }  // namespace
 
 int main() {
@@ -139,12 +173,13 @@ int main() {
     }
     const std::string path = own_directory() + ":" + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
     ::setenv("PATH", path.c_str(), 1);
-    std::printf("rtnl-demo: the ip-netns tutorial with rtnl-ip and rtnl-bridge, in a private network + mount\n"
+    std::printf("rtnl-demo: the ip-netns tutorial with rtnl-ip, rtnl-bridge and rtnl-topo, in a private network + mount\n"
                 "namespace (own /run/netns); the host is not touched.\n");
     const auto t0 = std::chrono::steady_clock::now();
     step("rtnl-ip link set lo up");  // the sandbox's own loopback, as on a host
     two_namespaces();
     bridge_topology();
+    egress();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     std::printf("\nrtnl-demo: done in %lld ms, %d unexpected failure%s\n", static_cast<long long>(ms.count()), failures,
                 failures == 1 ? "" : "s");

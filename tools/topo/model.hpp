@@ -11,6 +11,10 @@
 //       - {namespace: ns0, to: default, via: 10.0.1.254}
 //     ping:
 //       - {from: ns0, to: 10.0.1.2}
+//     gateways:                           # IPv4 forwarding on these links only
+//       - {forward: [br0, up0]}           # (net.ipv4.ip_forward stays as it is)
+//     egress:                             # masquerade a subnet out of an uplink
+//       - {masquerade: 10.0.1.0/24, out: up0}
 //
 // YAML or JSON (JSON is YAML). Any string may hold one brace range `{1..100}`;
 // an entry whose strings hold ranges stands for one entry per value, all ranges
@@ -71,6 +75,21 @@ struct ping_def {
     int line = 0;
 };
 
+/// Per-link IPv4 forwarding in one namespace.
+struct gateway_def {
+    std::string ns;
+    std::vector<std::string> forward;
+    int line = 0;
+};
+
+/// Source NAT for a subnet leaving through one link (nf_tables, rtnl's own table).
+struct egress_def {
+    std::string ns;
+    ip_prefix masquerade;
+    std::string out;
+    int line = 0;
+};
+
 struct topology {
     std::string file;
     std::vector<std::string> namespaces;
@@ -78,6 +97,8 @@ struct topology {
     std::vector<veth_pair> veths;
     std::vector<route_def> routes;
     std::vector<ping_def> pings;
+    std::vector<gateway_def> gateways;
+    std::vector<egress_def> egress;
 };
 
 namespace detail {
@@ -207,7 +228,7 @@ inline topology parse(const std::string& file) {
     topology t;
     t.file = file;
     if (!root.IsMap()) throw file_error(file + ": expected a mapping with namespaces, bridges, veths, routes, ping");
-    detail::allow_keys(root, cx, "topology", {"namespaces", "bridges", "veths", "routes", "ping", "_comment"});
+    detail::allow_keys(root, cx, "topology", {"namespaces", "bridges", "veths", "routes", "ping", "gateways", "egress", "_comment"});
 
     auto each = [&](const char* key, auto&& fn) {
         auto list = root[key];
@@ -288,6 +309,44 @@ inline topology parse(const std::string& file) {
         if (!a) cx.fail(n["to"], field + ".to", "expected an IP address");
         p.to = *a;
         t.pings.push_back(std::move(p));
+    });
+    auto known_link = [&](const std::string& ns, const std::string& name) { return links.count({ns, name}) > 0; };
+    auto declared_ns = [&](const YAML::Node& n, const std::string& field, std::size_t i) {
+        if (!n["namespace"]) return std::string();
+        std::string ns = detail::str(n["namespace"], cx, field + ".namespace", i);
+        if (!ns_names.count(ns)) cx.fail(n["namespace"], field + ".namespace", "unknown namespace \"" + ns + "\"");
+        return ns;
+    };
+    each("gateways", [&](const YAML::Node& n, const std::string& field, std::size_t i) {
+        detail::allow_keys(n, cx, field, {"namespace", "forward"});
+        gateway_def g;
+        g.line = n.Mark().line + 1;
+        g.ns = declared_ns(n, field, i);
+        auto f = n["forward"];
+        if (!f || !f.IsSequence() || f.size() == 0) cx.fail(n, field + ".forward", "expected a list of links that forward");
+        for (std::size_t k = 0; k < f.size(); ++k) {
+            const std::string ff = field + ".forward[" + std::to_string(k) + "]";
+            const std::string name = detail::ifname(f[k], cx, ff, i);
+            if (!known_link(g.ns, name))
+                cx.fail(f[k], ff, "no link \"" + name + "\" declared in " + (g.ns.empty() ? "the host" : "namespace " + g.ns));
+            g.forward.push_back(name);
+        }
+        t.gateways.push_back(std::move(g));
+    });
+    each("egress", [&](const YAML::Node& n, const std::string& field, std::size_t i) {
+        detail::allow_keys(n, cx, field, {"namespace", "masquerade", "out"});
+        egress_def e;
+        e.line = n.Mark().line + 1;
+        e.ns = declared_ns(n, field, i);
+        if (!n["masquerade"]) cx.fail(n, field + ".masquerade", "missing (the subnet to masquerade, like 10.0.1.0/24)");
+        auto p = ip_prefix::parse(detail::str(n["masquerade"], cx, field + ".masquerade", i));
+        if (!p || !p->address.is_v4()) cx.fail(n["masquerade"], field + ".masquerade", "expected an IPv4 subnet like 10.0.1.0/24");
+        e.masquerade = *p;
+        if (!n["out"]) cx.fail(n, field + ".out", "missing (the uplink the traffic leaves through)");
+        e.out = detail::ifname(n["out"], cx, field + ".out", i);
+        if (!known_link(e.ns, e.out))
+            cx.fail(n["out"], field + ".out", "no link \"" + e.out + "\" declared in " + (e.ns.empty() ? "the host" : "namespace " + e.ns));
+        t.egress.push_back(std::move(e));
     });
     return t;
 }

@@ -7,14 +7,20 @@
 //   rtnl-topo run FILE      up, check, down — inside a private sandbox
 //
 // Every veth end is created where it lives (IFLA_NET_NS_FD for both ends), never
-// moved. A failed `up` removes what it made.
+// moved. A failed `up` removes what it made. Gateways get IPv4 forwarding on
+// their listed links only (over rtnetlink; net.ipv4.ip_forward is not touched);
+// egress masquerades a subnet out of an uplink from one nf_tables table of
+// rtnl-topo's own (ip rtnl_topo, tagged), and a foreign drop on the forward hook
+// that would eat the traffic is reported in words.
 #include <fcntl.h>
 
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
+#include "rtnl/nft.hpp"
 #include "rtnl/rtnl.hpp"
 #include "tools/common/ping.hpp"
 #include "tools/common/sandbox.hpp"
@@ -41,12 +47,47 @@ public:
         if (!s) s = std::make_unique<rtnl::socket>(ns.empty() ? rtnl::socket() : rtnl::socket::in_namespace(ns_fd(ns).get()));
         return *s;
     }
+    nft::socket& nf(const std::string& ns) {
+        auto& s = nft_[ns];
+        if (!s) s = std::make_unique<nft::socket>(ns.empty() ? nft::socket() : nft::socket::in_namespace(ns_fd(ns).get()));
+        return *s;
+    }
     void adopt(const std::string& ns, unique_fd fd) { fds_[ns] = std::move(fd); }
 
 private:
     std::map<std::string, unique_fd> fds_;
     std::map<std::string, std::unique_ptr<rtnl::socket>> sockets_;
+    std::map<std::string, std::unique_ptr<nft::socket>> nft_;
 };
+
+/// rtnl-topo's nf_tables table (one per namespace that has egress).
+constexpr const char* egress_table = "rtnl_topo";
+
+/// Says what will drop forwarded traffic in namespace `ns`, if anything. Returns the count.
+int report_forward_drops(world& w, const std::string& ns, const std::optional<ip_prefix>& subnet) {
+    auto drops = nft::foreign_forward_drops(w.nf(ns).list(), nft::egress::tag);
+    for (auto& d : drops) std::fprintf(stderr, "rtnl-topo: warning: %s: %s\n", ns.empty() ? "host" : ns.c_str(), d.explain(subnet).c_str());
+    return static_cast<int>(drops.size());
+}
+
+void egress_up(world& w, const topo::topology& t) {
+    std::map<std::string, std::vector<const topo::egress_def*>> by_ns;
+    for (auto& e : t.egress) by_ns[e.ns].push_back(&e);
+    for (auto& [ns, list] : by_ns) {
+        nft::batch b;
+        b.add_table({.fam = nft::family::ipv4, .name = egress_table, .flags = 0, .comment = std::string(nft::egress::tag)});
+        b.add_chain({nft::family::ipv4, egress_table, "postrouting",
+                     nft::base_hook{"nat", nft::hook::postrouting, 100, nft::verdict_code::accept}});
+        for (auto* e : list) {
+            auto r = nft::match::ip_saddr(e->masquerade);
+            nft::match::append(r, nft::match::oifname(e->out));
+            r.push_back(nft::masq{});
+            b.add_rule(nft::family::ipv4, egress_table, "postrouting", r, "rtnl-topo");
+        }
+        w.nf(ns).apply(b);
+        report_forward_drops(w, ns, list.front()->masquerade);
+    }
+}
 
 std::string where(const std::string& ns) { return ns.empty() ? "host" : ns; }
 
@@ -55,6 +96,22 @@ int down(const topo::topology& t, bool quiet = false) {
     int problems = 0;
     rtnl::socket host;
     std::error_code ec;
+    for (auto& e : t.egress) {  // our table only; gone already is fine
+        try {
+            if (!e.ns.empty() && !netns::exists(e.ns)) continue;
+            nft::socket nf = e.ns.empty() ? nft::socket() : nft::socket::in_namespace(netns::open(e.ns).get());
+            nft::batch b;
+            b.destroy_table(nft::family::ipv4, egress_table);
+            auto r = nf.commit(b);
+            if (!r.ok()) {
+                std::fprintf(stderr, "rtnl-topo: egress of %s: %s\n", where(e.ns).c_str(), r.text.c_str());
+                ++problems;
+            }
+        } catch (const std::exception& x) {
+            std::fprintf(stderr, "rtnl-topo: egress of %s: %s\n", where(e.ns).c_str(), x.what());
+            ++problems;
+        }
+    }
     // host-side links first (a veth goes with its peer; namespaces take theirs along)
     for (auto& v : t.veths)
         for (auto* e : {&v.a, &v.b})
@@ -128,8 +185,13 @@ void up(const topo::topology& t) {
         if (!r.dev.empty()) s.oif = link::index(nl, r.dev);
         route::add(nl, s);
     }
-    std::printf("up: %zu namespaces, %zu bridges, %zu veth pairs, %zu routes\n", t.namespaces.size(), t.bridges.size(),
+    for (auto& g : t.gateways)
+        for (auto& name : g.forward) link::set(w.nl(g.ns), name, {.ipv4_forwarding = true});
+    egress_up(w, t);
+    std::printf("up: %zu namespaces, %zu bridges, %zu veth pairs, %zu routes", t.namespaces.size(), t.bridges.size(),
                 t.veths.size(), t.routes.size());
+    if (!t.gateways.empty() || !t.egress.empty()) std::printf(", %zu gateways, %zu egress", t.gateways.size(), t.egress.size());
+    std::printf("\n");
 }
 
 int check(const topo::topology& t) {
@@ -141,6 +203,19 @@ int check(const topo::topology& t) {
         failed += !ok;
     }
     std::printf("check: %zu pings, %d failed\n", t.pings.size(), failed);
+    if (failed) {  // say why forwarded traffic may have been dropped
+        std::set<std::string> gw;
+        for (auto& g : t.gateways) gw.insert(g.ns);
+        for (auto& ns : gw) {
+            std::optional<ip_prefix> subnet;
+            for (auto& e : t.egress)
+                if (e.ns == ns) subnet = e.masquerade;
+            try {
+                report_forward_drops(w, ns, subnet);
+            } catch (const std::exception&) {
+            }
+        }
+    }
     return failed ? 1 : 0;
 }
 
@@ -167,6 +242,15 @@ void show_text(const topo::topology& t) {
                     r.via ? (" via " + r.via->to_string()).c_str() : "", r.dev.empty() ? "" : (" dev " + r.dev).c_str());
     if (!t.pings.empty()) std::printf("ping:\n");
     for (auto& p : t.pings) std::printf("  %s -> %s\n", where(p.from).c_str(), p.to.to_string().c_str());
+    if (!t.gateways.empty()) std::printf("gateways:\n");
+    for (auto& g : t.gateways) {
+        std::printf("  %s: forward on", where(g.ns).c_str());
+        for (auto& l : g.forward) std::printf(" %s", l.c_str());
+        std::printf("\n");
+    }
+    if (!t.egress.empty()) std::printf("egress:\n");
+    for (auto& e : t.egress)
+        std::printf("  %s: masquerade %s out %s\n", where(e.ns).c_str(), e.masquerade.to_string().c_str(), e.out.c_str());
 }
 
 void show_dot(const topo::topology& t) {
