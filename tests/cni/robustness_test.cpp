@@ -222,3 +222,51 @@ TEST_F(Robustness, GcReleasesWhatIsNotListed) {
 }
 
 }  // namespace
+
+namespace {
+
+/// The elements of the network's masquerade set, and the rules of rtnl-cni's table.
+std::pair<std::size_t, std::size_t> masq_state() {
+    auto r = sh("ip netns exec host nft -j list table ip rtnl-cni");
+    auto j = json::parse(r.out, nullptr, false);
+    std::size_t elems = 0, rules = 0;
+    if (j.is_object())
+        for (auto& o : j.value("nftables", json::array())) {
+            if (o.contains("set")) elems += o["set"].value("elem", json::array()).size();
+            if (o.contains("rule")) ++rules;
+        }
+    return {elems, rules};
+}
+
+TEST_F(Robustness, IpMasqIsOneSetElementPerContainerAndMasquerades) {
+    std::string masq = conf;
+    masq.replace(masq.find(R"("isGateway":true)"), 16, R"("isGateway":true,"ipMasq":true)");
+    for (auto id : {"c1", "c2", "c3"}) {
+        make_ns(id);
+        auto r = call("ADD", id, id, masq);
+        ASSERT_EQ(r.status, 0) << r.out;
+    }
+    EXPECT_EQ(masq_state(), (std::pair<std::size_t, std::size_t>{3, 1})) << sh("ip netns exec host nft list ruleset").out;
+    // an "outside" namespace with no route back to the containers: replies arrive only if masqueraded
+    make_ns("outside");
+    ASSERT_EQ(sh("ip -n host link add up0 type veth peer name out0 netns outside && ip -n host addr add 192.168.77.1/24 dev up0 && "
+                 "ip -n host link set up0 up && ip -n outside addr add 192.168.77.2/24 dev out0 && ip -n outside link set out0 up && "
+                 "ip -n outside link set lo up").status, 0);
+    auto ping = sh("ip netns exec c1 ping -c 1 -W 2 192.168.77.2");
+    EXPECT_EQ(ping.status, 0) << ping.out << sh("ip netns exec host nft list ruleset").out;
+    EXPECT_EQ(call("DEL", "c2", "c2", masq).status, 0);
+    EXPECT_EQ(masq_state().first, 2u);
+    EXPECT_EQ(call("DEL", "c2", "c2", masq).status, 0) << "a second DEL finds nothing to remove";
+    EXPECT_EQ(call("DEL", "c1", "", masq).status, 0) << "DEL without netns still unlists the address (from the lease)";
+    EXPECT_EQ(masq_state().first, 1u);
+    // IPv6 cannot be masqueraded yet: a clear error, nothing left
+    std::string v6 = masq;
+    v6.replace(v6.find("10.222.0.0/24"), 13, "fd00:1::/64");
+    make_ns("c6");
+    auto r = call("ADD", "c6", "c6", v6);
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.out.find("ipMasq is not supported yet for IPv6"), std::string::npos) << r.out;
+    EXPECT_EQ(link_names(fds_.at("c6").get()), std::vector<std::string>{"lo"});
+}
+
+}  // namespace

@@ -31,6 +31,7 @@
 #include "tools/cni/error.hpp"
 #include "tools/cni/ipam.hpp"
 #include "tools/cni/links.hpp"
+#include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
 
 namespace rtnl::cni {
@@ -117,10 +118,15 @@ struct rollback {
     socket* host = nullptr;
     std::string host_veth{};
     int bridge_created = 0;  // ifindex of a bridge this ADD created
+    std::vector<ip_address> masqueraded{};
     bool armed = true;
 
     ~rollback() {
         if (!armed) return;
+        try {
+            if (!masqueraded.empty()) masq_del(conf, masqueraded);
+        } catch (...) {
+        }
         try {
             if (host && !host_veth.empty()) {
                 std::error_code ec;
@@ -144,7 +150,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (c.hairpin && c.promisc) fail(generic, "cannot set hairpin mode and promiscuous mode at the same time.");
     if (c.vlan != 0)
         fail(generic, "vlan " + std::to_string(c.vlan) + " is not supported by rtnl-cni: bridge VLAN filtering is not available");
-    if (c.ip_masq) fail(generic, "ipMasq is not supported yet by rtnl-cni");
     if (c.mac_spoof_check) fail(generic, "macspoofchk is not supported yet by rtnl-cni");
     if (!c.ipam.type.empty()) require_valid_name(c);
 
@@ -162,6 +167,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
         res.ips = std::move(ipam.ips);
         res.routes = std::move(ipam.routes);
         if (res.ips.empty()) fail(generic, "IPAM plugin returned missing IP config");
+        if (c.ip_masq) require_masq_supported(res);
         gws = gateways(res, c);
     }
 
@@ -333,6 +339,11 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (auto& g : gws) (g.address.is_v4() ? fwd4 : fwd6) = true;
     if (fwd4) sysctl("net/ipv4/ip_forward", "1");
     if (fwd6) sysctl("net/ipv6/conf/all/forwarding", "1");
+
+    if (c.ip_masq && !res.ips.empty()) {
+        for (auto& ip : res.ips) undo.masqueraded.push_back(ip.address.address);
+        masq_add(c, res);
+    }
 
     res.interfaces = {{c.bridge, (created ? pinned : br->address.value_or(pinned)).to_string(), ""},
                       {host_name, host_mac, ""},

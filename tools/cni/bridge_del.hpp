@@ -20,6 +20,8 @@
 #include "tools/cni/host_local.hpp"
 #include "tools/cni/ipam.hpp"
 #include "tools/cni/links.hpp"
+#include "tools/cni/masq.hpp"
+#include "tools/cni/result.hpp"
 
 namespace rtnl::cni {
 
@@ -56,6 +58,9 @@ inline void delete_host_veths(socket& host, const std::string& bridge, const std
 inline void cmd_del(const net_config& c, const environment& env) {
     if (!c.ipam.type.empty()) require_valid_name(c);
     bool removed = false;
+    std::vector<ip_address> masqueraded;  // ipMasq: the addresses to unlist (prevResult, interface, lease)
+    if (c.ip_masq && c.prev_result.is_object())
+        for (auto& ip : from_json(c.prev_result).ips) masqueraded.push_back(ip.address.address);
     if (!env.netns.empty()) {
         unique_fd fd(::open(env.netns.c_str(), O_RDONLY | O_CLOEXEC));
         if (fd && !netns::verify(fd.get())) {
@@ -63,6 +68,12 @@ inline void cmd_del(const net_config& c, const environment& env) {
             auto guard = netns::enter(fd.get(), ec);
             if (!ec) {
                 socket cont;
+                if (c.ip_masq) {
+                    std::error_code lec;
+                    const int idx = link::index(cont, env.ifname, lec);
+                    if (idx > 0)
+                        for (auto& a : addr::list(cont, AF_INET, idx, lec)) masqueraded.push_back(a.prefix.address);
+                }
                 link::del(cont, env.ifname, ec);
                 if (ec && ec != std::errc::no_such_device && ec != errc::no_such_device)
                     fail(generic, "failed to delete \"" + env.ifname + "\": " + ec.message());
@@ -75,7 +86,12 @@ inline void cmd_del(const net_config& c, const environment& env) {
         socket host;
         del_detail::delete_host_veths(host, c.bridge, {host_veth_name(c.name, env.container_id, env.ifname, 0)});
     }
-    if (!c.ipam.type.empty()) ipam_del(c, env);
+    if (c.ip_masq && builtin_ipam(c)) {
+        for (auto& a : host_local_del(c, env.container_id, env.ifname)) masqueraded.push_back(a);
+    } else if (!c.ipam.type.empty()) {
+        ipam_del(c, env);
+    }
+    if (c.ip_masq) masq_del(c, masqueraded);
 }
 
 /// GC (1.1.0): releases the leases of attachments not listed in
@@ -85,6 +101,7 @@ inline void cmd_gc(const net_config& c, const environment& env) {
     require_valid_name(c);
     if (builtin_ipam(c)) {
         std::vector<std::string> names;
+        std::vector<ip_address> released;
         {
             lease_store store(c.ipam.data_dir, c.name);
             for (auto& l : store.leases()) {
@@ -93,11 +110,13 @@ inline void cmd_gc(const net_config& c, const environment& env) {
                     valid = valid || (a.container_id == l.id && (l.ifname.empty() || a.ifname == l.ifname));
                 if (valid) continue;
                 if (!l.ifname.empty()) names.push_back(host_veth_name(c.name, l.id, l.ifname, 0));
+                if (c.ip_masq) released.push_back(l.ip);
                 store.remove(l);
             }
         }
         socket host;
         del_detail::delete_host_veths(host, c.bridge, names);
+        if (c.ip_masq) masq_del(c, released);
     } else {
         ipam_forward(c, env, "GC");
     }
