@@ -9,9 +9,12 @@
 //               bridge and network of the same shape (podman's default config)
 //   parallel    N ADDs then N DELs from W workers per plugin (the plugins take
 //               turns), as runtimes that do not serialise call them
+//   ipMasq      M containers with ipMasq (alternating): the ADD cost of container
+//               1 against container M (the reference adds iptables chains, rtnl-cni
+//               one nf_tables set element)
 // Prints a table (median and p90 per operation, ratio rtnl/reference) and writes JSON.
 //
-// usage: cni_compare [--containers N] [--workers W] [--json FILE]
+// usage: cni_compare [--containers N] [--workers W] [--masq M] [--json FILE]
 //                    [--rtnl PATH] [--reference DIR]
 #include <fcntl.h>
 #include <sched.h>
@@ -147,17 +150,19 @@ stats summarise(std::vector<double> v, std::size_t failures, double total_s = 0)
 int main(int argc, char** argv) {
     std::size_t n = 200;
     unsigned workers = 4;
+    std::size_t masq_n = 0;
     std::string json_path, rtnl_path = "build/release/cni/rtnl-cni", ref_dir = "/usr/lib/cni";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
         if (a == "--containers") n = std::stoul(next());
         else if (a == "--workers") workers = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--masq") masq_n = std::stoul(next());
         else if (a == "--json") json_path = next();
         else if (a == "--rtnl") rtnl_path = next();
         else if (a == "--reference") ref_dir = next();
         else {
-            std::fprintf(stderr, "usage: %s [--containers N] [--workers W] [--json FILE] [--rtnl PATH] [--reference DIR]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--containers N] [--workers W] [--masq M] [--json FILE] [--rtnl PATH] [--reference DIR]\n", argv[0]);
             return 2;
         }
     }
@@ -190,9 +195,9 @@ int main(int argc, char** argv) {
     rtnl::netns::registry reg;
     auto ns_name = [](int p, const std::string& phase, std::size_t i) { return phase + std::to_string(p) + "-" + std::to_string(i); };
     std::vector<std::string> names;
-    for (const char* phase : {"s", "w"})
+    for (const char* phase : {"s", "w", "m"})
         for (int p = 0; p < 2; ++p)
-            for (std::size_t i = 0; i < n; ++i) names.push_back(ns_name(p, phase, i));
+            for (std::size_t i = 0; i < (phase[0] == 'm' ? masq_n : n); ++i) names.push_back(ns_name(p, phase, i));
     std::vector<rtnl::unique_fd> ns_fds;
     if (auto f = reg.create_many(names, ns_fds)) {
         std::fprintf(stderr, "cni_compare: %s\n", f.what.c_str());
@@ -261,6 +266,25 @@ int main(int argc, char** argv) {
         }
     }
 
+    // ---- ipMasq: container 1 against container M
+    std::vector<double> masq_ms[2];
+    std::size_t masq_fail[2] = {0, 0};
+    if (masq_n > 0) {
+        std::string mconf[2];
+        for (int p = 0; p < 2; ++p) {
+            json c = json::parse(conf_for(plugins[p], "masq" + std::to_string(p), "mbr" + std::to_string(p), "10.22" + std::to_string(p) + ".0.0/16"));
+            c["ipMasq"] = true;
+            mconf[p] = c.dump();
+        }
+        for (std::size_t i = 0; i < masq_n; ++i)
+            for (int k = 0; k < 2; ++k) {
+                const int p = static_cast<int>((i + static_cast<std::size_t>(k)) % 2);
+                auto o = exec_plugin(plugins[p].path, "ADD", "m" + std::to_string(i), "/run/netns/" + ns_name(p, "m", i), mconf[p], ref_dir);
+                if (o.status != 0) ++masq_fail[p];
+                masq_ms[p].push_back(o.status == 0 ? o.ms : 0);
+            }
+    }
+
     // ---- report
     const std::vector<std::string> ops = {"VERSION", "ADD", "CHECK", "DEL", "ADD x" + std::to_string(workers), "DEL x" + std::to_string(workers)};
     json out;
@@ -293,6 +317,21 @@ int main(int argc, char** argv) {
         const double r0 = static_cast<double>(n) / par_s[0][phase], r1 = static_cast<double>(n) / par_s[1][phase];
         std::printf("%s/s with %u workers: reference %.0f, rtnl-cni %.0f (%.2fx)\n", op, workers, r0, r1, r1 / r0);
         out["throughput_per_s"][op] = {{"reference", r0}, {"rtnl-cni", r1}, {"ratio", r1 / r0}};
+    }
+    if (masq_n > 0) {
+        auto window = [&](int p, std::size_t from) {  // median of 10 ADDs starting at `from`
+            std::vector<double> v(masq_ms[p].begin() + static_cast<std::ptrdiff_t>(from),
+                                  masq_ms[p].begin() + static_cast<std::ptrdiff_t>(std::min(from + 10, masq_ms[p].size())));
+            return summarise(v, 0).median;
+        };
+        const std::size_t last = masq_n > 10 ? masq_n - 10 : 0;
+        std::printf("ipMasq ADD, median of containers 1-10 vs %zu-%zu (ms):\n", last + 1, masq_n);
+        for (int p = 0; p < 2; ++p) {
+            const double a = window(p, 0), b = window(p, last);
+            std::printf("  %-10s %8.2f -> %8.2f  (%.2fx)%s\n", plugins[p].label.c_str(), a, b, a > 0 ? b / a : 0,
+                        masq_fail[p] ? "  (some ADDs failed)" : "");
+            out["ipmasq_add_ms"][plugins[p].label] = {{"first10_median", a}, {"last10_median", b}, {"containers", masq_n}, {"failures", masq_fail[p]}};
+        }
     }
     if (!json_path.empty()) {
         std::ofstream f(json_path);
