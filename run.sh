@@ -110,6 +110,8 @@ bench)
     ./bench/compare "${@:2}"
     log "10,000 namespaces"
     ./build/release/tools/rtnl-stress --namespaces 10000 --json bench/results/stress-10000.json
+    log "CNI: rtnl-cni against the reference bridge + host-local plugins"
+    ./bench/cni-compare
     ;;
 *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
