@@ -19,6 +19,8 @@ PACKAGES=(
     clang libclang-rt-14-dev                # libFuzzer targets
     iproute2 iputils-ping strace jq procps  # the oracle and the demo
     nftables iptables                       # nf_tables oracle (nft); iptables-nft as the foreign firewall / peer
+    containernetworking-plugins             # rtnl-cni's oracle (reference bridge + host-local)
+    podman crun busybox-static              # rtnl-cni under a real runtime (CNI backend; never netavark)
 )
 
 # Only for `./run.sh bench`: the comparison peer and the plot.
@@ -117,6 +119,8 @@ bench)
     ./bench/compare "${@:2}"
     log "10,000 namespaces"
     ./build/release/tools/rtnl-stress --namespaces 10000 --json bench/results/stress-10000.json
+    log "CNI: rtnl-cni against the reference bridge + host-local plugins"
+    ./bench/cni-compare
     ;;
 *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
