@@ -351,7 +351,7 @@ private:
             if (ec == std::errc::resource_unavailable_try_again) {
                 if (!wait_readable(deadline)) {
                     for (std::size_t i = first; i < end; ++i)
-                        ex_.abandon(i, make_status(std::make_error_code(std::errc::timed_out)), h);
+                        ex_.abandon(i, local_status(std::make_error_code(std::errc::timed_out)), h);
                     return;
                 }
                 continue;
