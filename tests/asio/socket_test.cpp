@@ -422,6 +422,30 @@ TEST_F(AsioSocket, SocketCancelAndCloseCompleteEverythingPending) {
     EXPECT_TRUE(threw);
 }
 
+TEST_F(AsioSocket, ABatchWithARefusedRequestCompletesWithTheRefusalAndSendsNothing) {
+    net::io_context io;
+    rtnl::asio::socket nl(io);
+    wire::buffer b;
+    wire::writer w(b);
+    EXPECT_FALSE(link::add(w, bridge{.name = "r0"}));
+    EXPECT_EQ(link::add(w, bridge{.name = "r/1"}), rtnl::errc::invalid_name);  // refused: writes nothing
+    EXPECT_FALSE(link::add(w, bridge{.name = "r2"}));
+    rtnl::asio::error_code got;
+    std::size_t statuses = 99;
+    status why;
+    nl.async_batch(std::move(b), {.details = &why}, [&](rtnl::asio::error_code e, std::vector<status> s) {
+        got = e;
+        statuses = s.size();
+    });
+    io.run();
+    EXPECT_EQ(got, rtnl::errc::invalid_name);
+    EXPECT_EQ(statuses, 0u);
+    EXPECT_TRUE(why.local);
+    EXPECT_EQ(nl.stats().requests, 0u);
+    rtnl::socket check;
+    EXPECT_TRUE(link::list(check, {.kind = "bridge"}).empty());
+}
+
 TEST_F(AsioSocket, MalformedAndMultiMessageRequestsAreRefused) {
     net::io_context io;
     rtnl::asio::socket nl(io);

@@ -382,6 +382,7 @@ public:
         t->attempts_left = std::max(1, o.attempts);
         if (!refused.ok()) return fail_now(t, std::move(refused));
         if (closed_) return fail_now(t, std::make_error_code(std::errc::bad_file_descriptor));
+        if (auto ec = t->requests.refused()) return fail_now(t, ec);  // an encoder refused one: none is sent
         if (!index(*t)) return fail_now(t, make_error_code(errc::message_too_large));
         if (exactly_one && t->size() != 1) return fail_now(t, std::make_error_code(std::errc::invalid_argument));
         t->bind_cancellation(t);
