@@ -69,6 +69,9 @@ const char* name_of(token_kind k) {
 template <class... Args, class Op>
 outcome<Args...> run(net::io_context& io, token_kind kind, Op op) {
     std::optional<outcome<Args...>> got;
+#if RTNL_TEST_MODERN_TOKENS
+    net::cancellation_signal signal;  // outlives the operation (its slot points here)
+#endif
     auto store = [&](error_code ec, Args... v) { got.emplace(ec, std::move(v)...); };
     auto coroutine = [&](auto body) {
         net::co_spawn(io, body, [](std::exception_ptr e) {
@@ -134,7 +137,6 @@ outcome<Args...> run(net::io_context& io, token_kind kind, Op op) {
         case token_kind::cancelled: {
             // Terminal cancellation right after initiation, before the socket
             // pumps: the operation completes with operation_aborted, nothing sent.
-            net::cancellation_signal signal;
             op(net::bind_cancellation_slot(signal.slot(), store));
             signal.emit(net::cancellation_type::terminal);
             break;
@@ -284,7 +286,7 @@ TEST_F(AsioTokens, ParallelGroupAndAwaitableOperatorsComposeTypedVerbs) {
             w.header(ifinfomsg{});
         }
         auto t0 = std::chrono::steady_clock::now();
-        auto [order2, r1, rep, r2] =
+        auto [order2, r1, rep, r2, info2] =
             co_await net::experimental::make_parallel_group(slow.async_request(std::move(never), net::deferred),
                                                             ra::link::async_get(slow, "nope", net::deferred))
                 .async_wait(net::experimental::wait_for_one_error(), net::use_awaitable);

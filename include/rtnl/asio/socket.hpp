@@ -197,6 +197,7 @@ struct transaction {
     bool interrupted = false;
     int attempts_left = 1;
     bool aborted = false;                  ///< cancelled or timed out: no retry
+    bool cancel_requested = false;         ///< a cancellation slot fired before the transaction started
     bool finished = false;                 ///< the handler has been given its results
     status failure;                        ///< could not be issued at all (not ok() then)
     status* details = nullptr;             ///< op_options::details
@@ -381,11 +382,14 @@ public:
         t->details = o.details;
         t->attempts_left = std::max(1, o.attempts);
         if (!refused.ok()) return fail_now(t, std::move(refused));
+        if (t->cancel_requested) {  // cancelled between initiation and start: never sent
+            ++stats_.cancellations;
+            return fail_now(t, std::error_code(ECANCELED, std::system_category()));
+        }
         if (closed_) return fail_now(t, std::make_error_code(std::errc::bad_file_descriptor));
         if (auto ec = t->requests.refused()) return fail_now(t, ec);  // an encoder refused one: none is sent
         if (!index(*t)) return fail_now(t, make_error_code(errc::message_too_large));
         if (exactly_one && t->size() != 1) return fail_now(t, std::make_error_code(std::errc::invalid_argument));
-        t->bind_cancellation(t);
         if (o.cancel) o.cancel->attach(t);
         t->deadline = std::chrono::steady_clock::now() + (o.timeout.count() > 0 ? o.timeout : timeout_);
         if (o.timeout.count() > 0) {
@@ -938,7 +942,11 @@ void completion<Handler, Finisher, IoExecutor>::bind_cancellation(const std::sha
     slot.template emplace<std::function<void(net::cancellation_type)>>(
         [w = std::weak_ptr<transaction>(t)](net::cancellation_type type) {
             auto p = w.lock();
-            if (!p || !p->owner) return;
+            if (!p) return;
+            if (!p->owner) {  // not started yet (initiation dispatched it): it never will be sent
+                p->cancel_requested = true;
+                return;
+            }
             // A request already sent may have run: that is partial (or terminal) cancellation.
             p->owner->cancel(*p, (type & (net::cancellation_type::terminal | net::cancellation_type::partial)) !=
                                      net::cancellation_type::none);
@@ -1083,6 +1091,7 @@ public:
                 std::shared_ptr<detail::transaction> t =
                     std::make_shared<detail::completion<H, Finisher, executor_type>>(std::move(handler), std::move(f),
                                                                                     impl->executor());
+                t->bind_cancellation(t);  // connected during initiation, as Asio documents
                 net::dispatch(impl->executor(), [e = impl, t = std::move(t), reqs = std::move(reqs), opts, one,
                                                  why = std::move(why)]() mutable {
                     e->start(std::move(t), std::move(reqs), opts, Finisher::capture, one, std::move(why));
