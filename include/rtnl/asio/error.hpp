@@ -14,6 +14,7 @@
 // status of a reply / a batch (socket operations).
 #pragma once
 
+#include <string>
 #include <system_error>
 #include <type_traits>
 
@@ -32,11 +33,16 @@ namespace detail {
 /// Boost twin of rtnl::category() instead.
 inline constexpr bool boost_holds_std_codes = std::is_constructible_v<error_code, std::error_code>;
 
+// Boost 1.74's error_category has a public non-virtual destructor; categories are
+// never deleted through a base pointer (they are static objects).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class boost_rtnl_category final : public ::boost::system::error_category {
 public:
     const char* name() const noexcept override { return "rtnl"; }
     std::string message(int ev) const override { return ::rtnl::category().message(ev); }
 };
+#pragma GCC diagnostic pop
 
 inline const ::boost::system::error_category& boost_category() noexcept {
     static const boost_rtnl_category instance;

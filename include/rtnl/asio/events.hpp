@@ -313,12 +313,13 @@ public:
                     return;
                 }
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
-                if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected())
-                    slot.template emplace<std::function<void(net::cancellation_type)>>(
-                        [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
-                            // Deferred: completing clears the slot, which owns this function.
-                            if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
-                        });
+                if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected()) {
+                    auto on_cancel = [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
+                        // Deferred: completing clears the slot, which owns this function.
+                        if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
+                    };
+                    slot.template emplace<decltype(on_cancel)>(std::move(on_cancel));
+                }
 #endif
                 auto h = std::make_unique<detail::event_handler<H, executor_type>>(std::move(handler), impl->executor());
                 net::dispatch(impl->executor(), [impl, h = std::move(h)]() mutable { impl->next(std::move(h)); });

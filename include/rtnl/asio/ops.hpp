@@ -335,19 +335,19 @@ auto async_change(socket& nl, link_ref dev, std::string_view prefix, const op_op
     else if (!dev.by_index())
         refused = ::rtnl::asio::detail::check_name(dev.name());
     return net::async_initiate<Token, void(error_code)>(
-        [](auto handler, socket* nl, int index, std::string name, std::optional<ip_prefix> p, op_options o,
-           status refused) {
-            auto step2 = [nl, p, o](auto h, int ifindex) {
-                const address_spec a{.index = ifindex, .prefix = *p};
-                if constexpr (Add) ::rtnl::asio::addr::async_add(*nl, a, o, std::move(h));
-                else ::rtnl::asio::addr::async_del(*nl, a, o, std::move(h));
+        [](auto handler, socket* sock, int index, std::string name, std::optional<ip_prefix> pfx, op_options opts,
+           status why) {
+            auto step2 = [sock, pfx, opts](auto h, int ifindex) {
+                const address_spec a{.index = ifindex, .prefix = *pfx};
+                if constexpr (Add) ::rtnl::asio::addr::async_add(*sock, a, opts, std::move(h));
+                else ::rtnl::asio::addr::async_del(*sock, a, opts, std::move(h));
             };
-            if (!refused.ok() || index > 0) {
+            if (!why.ok() || index > 0) {
                 // Refused, or nothing to resolve: one operation (it completes with the refusal).
-                if (!refused.ok()) {
-                    ::rtnl::asio::detail::run(*nl, o, [](wire::writer&) { return std::error_code{}; },
+                if (!why.ok()) {
+                    ::rtnl::asio::detail::run(*sock, opts, [](wire::writer&) { return std::error_code{}; },
                                               ::rtnl::asio::detail::ack_finisher{}, std::move(handler),
-                                              std::move(refused));
+                                              std::move(why));
                     return;
                 }
                 step2(std::move(handler), index);
@@ -365,9 +365,9 @@ auto async_change(socket& nl, link_ref dev, std::string_view prefix, const op_op
                 step2(std::move(h), l.index);
             };
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
-            ::rtnl::asio::link::async_get(*nl, name, o, net::bind_cancellation_slot(slot, std::move(then)));
+            ::rtnl::asio::link::async_get(*sock, name, opts, net::bind_cancellation_slot(slot, std::move(then)));
 #else
-            ::rtnl::asio::link::async_get(*nl, name, o, std::move(then));
+            ::rtnl::asio::link::async_get(*sock, name, opts, std::move(then));
 #endif
         },
         token, &nl, dev.by_index() ? dev.index() : 0, std::string(dev.name()), p, o, std::move(refused));

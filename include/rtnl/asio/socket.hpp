@@ -69,7 +69,6 @@
 #include <cstring>
 #include <deque>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -939,18 +938,18 @@ void completion<Handler, Finisher, IoExecutor>::bind_cancellation(const std::sha
     auto slot = net::get_associated_cancellation_slot(handler_);
     if (!slot.is_connected()) return;
     slot.clear();
-    slot.template emplace<std::function<void(net::cancellation_type)>>(
-        [w = std::weak_ptr<transaction>(t)](net::cancellation_type type) {
-            auto p = w.lock();
-            if (!p) return;
-            if (!p->owner) {  // not started yet (initiation dispatched it): it never will be sent
-                p->cancel_requested = true;
-                return;
-            }
-            // A request already sent may have run: that is partial (or terminal) cancellation.
-            p->owner->cancel(*p, (type & (net::cancellation_type::terminal | net::cancellation_type::partial)) !=
-                                     net::cancellation_type::none);
-        });
+    auto on_cancel = [w = std::weak_ptr<transaction>(t)](net::cancellation_type type) {
+        auto p = w.lock();
+        if (!p) return;
+        if (!p->owner) {  // not started yet (initiation dispatched it): it never will be sent
+            p->cancel_requested = true;
+            return;
+        }
+        // A request already sent may have run: that is partial (or terminal) cancellation.
+        p->owner->cancel(*p, (type & (net::cancellation_type::terminal | net::cancellation_type::partial)) !=
+                                 net::cancellation_type::none);
+    };
+    slot.template emplace<decltype(on_cancel)>(std::move(on_cancel));  // stored in the slot: no std::function
 }
 #endif
 
