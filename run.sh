@@ -3,6 +3,7 @@
 #
 #   ./run.sh demo    install what is needed, build, run the demo (in a sandbox)
 #   ./run.sh test    install what is needed, build debug + ASan/UBSan, run every test
+#                    (the Asio tests twice in debug: Boost 1.74 and Boost 1.81)
 #   ./run.sh bench   install what is needed, build release, run every benchmark
 #                    (results in bench/results/)
 #
@@ -45,6 +46,23 @@ ensure_packages() {  # [EXTRA_PACKAGE...]
         apt-get update
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
     fi
+}
+
+# Boost 1.81 headers beside the system's 1.74, for the second Asio test build
+# (the two -dev packages conflict when installed; the headers alone do not).
+# Idempotent: downloads once into .deps/boost-1.81 (CMakePresets.json points there).
+BOOST181_DIR=.deps/boost-1.81
+fetch_boost181() {
+    [ -f "$BOOST181_DIR/usr/include/boost/version.hpp" ] && return 0
+    log "fetching Boost 1.81 headers (apt-get download libboost1.81-dev)"
+    local tmp
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"  # apt's _apt user writes the download here
+    (cd "$tmp" && apt-get download libboost1.81-dev) || { apt-get update && (cd "$tmp" && apt-get download libboost1.81-dev); }
+    mkdir -p "$BOOST181_DIR.partial"
+    dpkg -x "$tmp"/libboost1.81-dev_*.deb "$BOOST181_DIR.partial"
+    rm -rf "$tmp" "$BOOST181_DIR"
+    mv "$BOOST181_DIR.partial" "$BOOST181_DIR"
 }
 
 build() {  # build PRESET [TARGET...]
@@ -93,6 +111,7 @@ test)
     # fails here instead of skipping; tests/check-skips fails the run on any skip
     # not explained in tests/skip-allowlist.txt.
     export RTNL_TEST_STRICT=1
+    fetch_boost181
     for preset in dev asan; do
         build "$preset"
         log "test ($preset)"

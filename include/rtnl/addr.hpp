@@ -55,10 +55,10 @@ inline std::uint8_t default_scope(const ip_address& a) noexcept {
 
 template <class S>
 std::error_code encode(wire::basic_writer<S>& w, std::uint16_t type, std::uint16_t flags, const address_spec& a) {
-    if (a.prefix.address.empty() || a.index <= 0) return std::make_error_code(std::errc::invalid_argument);
+    if (a.prefix.address.empty() || a.index <= 0) return w.refuse(std::make_error_code(std::errc::invalid_argument));
     if ((a.peer && a.peer->family() != a.prefix.address.family()) ||
         (a.broadcast && a.broadcast->family() != a.prefix.address.family()))
-        return std::make_error_code(std::errc::invalid_argument);
+        return w.refuse(std::make_error_code(std::errc::invalid_argument));
     auto msg = w.begin(type, flags);
     ifaddrmsg h{};
     h.ifa_family = static_cast<std::uint8_t>(a.prefix.address.family());
@@ -73,7 +73,7 @@ std::error_code encode(wire::basic_writer<S>& w, std::uint16_t type, std::uint16
     if (!a.label.empty()) w.put(ifa::label, a.label);
     if (a.flags > 0xff) w.put(ifa::flags, a.flags);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 }  // namespace detail
 
@@ -98,7 +98,7 @@ template <class S>
     h.ifa_index = static_cast<std::uint32_t>(index > 0 ? index : 0);
     w.header(h);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 }  // namespace addr
 

@@ -78,13 +78,21 @@ struct status {
     std::uint32_t offset = 0;    ///< NLMSGERR_ATTR_OFFS: byte offset of the bad attribute in our request, 0 if none
     std::uint32_t missing_type = 0;  ///< NLMSGERR_ATTR_MISS_TYPE, 0 if none
     std::string hint;            ///< what rtnl adds, e.g. "CAP_NET_ADMIN is missing"
+    /// rtnl's own verdict, not the kernel's answer (a timeout, a cancellation, a
+    /// request refused before sending): never worded "RTNETLINK answers".
+    bool local = false;
+    /// When set, the whole description in iproute2's words for this failure
+    /// (`Cannot find device "eth9"`); describe() returns it as it is.
+    std::string text;
 
     bool ok() const noexcept { return !code; }
     explicit operator bool() const noexcept { return ok(); }
 
     /// iproute2's wording: "Error: <extack>." when the kernel explained itself,
-    /// otherwise "RTNETLINK answers: <strerror>" for kernel errnos, otherwise the message of the code.
+    /// otherwise "RTNETLINK answers: <strerror>" for kernel errnos, otherwise the
+    /// message of the code (local failures: "Connection timed out", "Operation canceled").
     std::string describe() const {
+        if (!text.empty()) return text;
         std::string out;
         if (!code) {
             if (message.empty()) return "Success";
@@ -95,7 +103,7 @@ struct status {
         if (!message.empty()) {
             out = "Error: " + message;
             if (out.back() != '.') out += '.';
-        } else if (code.category() == std::system_category() || code.category() == std::generic_category()) {
+        } else if (!local && (code.category() == std::system_category() || code.category() == std::generic_category())) {
             out = "RTNETLINK answers: " + code.message();
         } else {
             out = code.message();
@@ -105,7 +113,11 @@ struct status {
     }
 };
 
-inline status make_status(std::error_code ec) { return status{ec, {}, 0, 0, {}}; }
+inline status make_status(std::error_code ec) { return status{ec, {}, 0, 0, {}, false, {}}; }
+/// A failure decided here, not answered by the kernel (timeout, cancellation, refusal).
+inline status local_status(std::error_code ec) { return status{ec, {}, 0, 0, {}, true, {}}; }
+/// A failure with iproute2's full wording for it.
+inline status worded_status(std::error_code ec, std::string text) { return status{ec, {}, 0, 0, {}, true, std::move(text)}; }
 
 /// Thrown by the throwing overloads. `details()` keeps the kernel's extack.
 class error : public std::system_error {

@@ -261,8 +261,8 @@ void put_options(wire::basic_writer<S>& w, const Spec& s) noexcept {
 /// RTM_NEWLINK creating a veth pair (`ip link add NAME type veth peer name PEER …`).
 template <class S>
 [[nodiscard]] std::error_code add(wire::basic_writer<S>& w, const veth& v) {
-    if (auto ec = detail::validate_options(v)) return ec;
-    if (auto ec = detail::validate_options(v.peer)) return ec;
+    if (auto ec = detail::validate_options(v)) return w.refuse(ec);
+    if (auto ec = detail::validate_options(v.peer)) return w.refuse(ec);
     auto msg = w.begin(RTM_NEWLINK, detail::create_flags);
     w.header(detail::info_header(0, v.up));
     detail::put_options(w, v);
@@ -279,13 +279,13 @@ template <class S>
         }
     }
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_NEWLINK creating a bridge (`ip link add NAME type bridge`).
 template <class S>
 [[nodiscard]] std::error_code add(wire::basic_writer<S>& w, const bridge& b) {
-    if (auto ec = detail::validate_options(b)) return ec;
+    if (auto ec = detail::validate_options(b)) return w.refuse(ec);
     auto msg = w.begin(RTM_NEWLINK, detail::create_flags);
     w.header(detail::info_header(0, b.up));
     detail::put_options(w, b);
@@ -299,7 +299,7 @@ template <class S>
         }
     }
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_NEWLINK changing an existing link (`ip link set DEV …`). A target given by
@@ -309,12 +309,12 @@ template <class S>
 template <class S>
 [[nodiscard]] std::error_code set(wire::basic_writer<S>& w, link_ref target, const link_change& c) {
     if (!target.by_index())
-        if (auto ec = validate_ifname(target.name())) return ec;
+        if (auto ec = validate_ifname(target.name())) return w.refuse(ec);
     if (c.name) {
-        if (auto ec = validate_ifname(*c.name)) return ec;
-        if (!target.by_index()) return std::make_error_code(std::errc::invalid_argument);
+        if (auto ec = validate_ifname(*c.name)) return w.refuse(ec);
+        if (!target.by_index()) return w.refuse(std::make_error_code(std::errc::invalid_argument));
     }
-    if (c.netns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);  // see netns_ref
+    if (c.netns.type() == netns_ref::kind::name) return w.refuse(std::make_error_code(std::errc::invalid_argument));  // see netns_ref
     auto msg = w.begin(RTM_NEWLINK, detail::change_flags);
     ifinfomsg h = detail::info_header(target.by_index() ? target.index() : 0, false);
     if (c.up) {
@@ -343,19 +343,19 @@ template <class S>
         }
     }
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_DELLINK for one link (`ip link del DEV`).
 template <class S>
 [[nodiscard]] std::error_code del(wire::basic_writer<S>& w, link_ref target) {
     if (!target.by_index())
-        if (auto ec = validate_ifname(target.name())) return ec;
+        if (auto ec = validate_ifname(target.name())) return w.refuse(ec);
     auto msg = w.begin(RTM_DELLINK, detail::change_flags);
     w.header(detail::info_header(target.by_index() ? target.index() : 0, false));
     if (!target.by_index()) w.put(ifla::ifname, target.name());
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_DELLINK for every link in an interface group (`ip link del group G`):
@@ -366,7 +366,7 @@ template <class S>
     w.header(detail::info_header(0, false));
     w.put(ifla::group, group);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_GETLINK for one link, by index or name — a single request, no dump.
@@ -374,13 +374,13 @@ template <class S>
 template <class S>
 [[nodiscard]] std::error_code get(wire::basic_writer<S>& w, link_ref target) {
     if (!target.by_index())
-        if (auto ec = validate_ifname(target.name())) return ec;
+        if (auto ec = validate_ifname(target.name())) return w.refuse(ec);
     auto msg = w.begin(RTM_GETLINK, NLM_F_REQUEST);
     w.header(detail::info_header(target.by_index() ? target.index() : 0, false));
     w.put(ifla::ext_mask, std::uint32_t{RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS});
     if (!target.by_index()) w.put(ifla::ifname, target.name());
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_GETLINK dump of every link (optionally filtered by master or kind).
@@ -397,7 +397,7 @@ template <class S>
         w.put(ifla_info::kind, f.kind);
     }
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 }  // namespace link

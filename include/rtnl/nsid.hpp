@@ -49,24 +49,24 @@ inline rtgenmsg gen_header() noexcept {
 /// (`ip netns set NAME ID`); id -1 lets the kernel choose (`auto`).
 template <class S>
 [[nodiscard]] std::error_code set(wire::basic_writer<S>& w, const netns_ref& ns, std::int32_t id) {
-    if (!ns || ns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);
+    if (!ns || ns.type() == netns_ref::kind::name) return w.refuse(std::make_error_code(std::errc::invalid_argument));
     auto msg = w.begin(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK);
     w.header(detail::gen_header());
     detail::put_target(w, ns);
     w.put(netnsa::nsid, id);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_GETNSID for one namespace; the reply's NETNSA_NSID is -1 when none is assigned.
 template <class S>
 [[nodiscard]] std::error_code get(wire::basic_writer<S>& w, const netns_ref& ns) {
-    if (!ns || ns.type() == netns_ref::kind::name) return std::make_error_code(std::errc::invalid_argument);
+    if (!ns || ns.type() == netns_ref::kind::name) return w.refuse(std::make_error_code(std::errc::invalid_argument));
     auto msg = w.begin(RTM_GETNSID, NLM_F_REQUEST);
     w.header(detail::gen_header());
     detail::put_target(w, ns);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 
 /// RTM_GETNSID dump: every id assigned in the socket's namespace (`ip netns list-id`).
@@ -75,7 +75,7 @@ template <class S>
     auto msg = w.begin(RTM_GETNSID, NLM_F_REQUEST | NLM_F_DUMP);
     w.header(detail::gen_header());
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 }  // namespace nsid
 

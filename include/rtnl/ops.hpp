@@ -85,7 +85,7 @@ void throwing(socket& nl, Fn&& fn) {
     fn(ec);
     if (ec) {
         const status& s = nl.last_status();
-        throw error(s.code == ec ? s : make_status(ec));
+        throw error(s.code == ec ? s : local_status(ec));
     }
 }
 

@@ -63,8 +63,8 @@ template <class S>
 std::error_code encode(wire::basic_writer<S>& w, bool add, const route_spec& r) {
     const int family = r.family();
     if ((r.gateway && r.gateway->family() != family) || (r.prefsrc && r.prefsrc->family() != family))
-        return std::make_error_code(std::errc::invalid_argument);
-    if (add && !r.gateway && r.oif <= 0) return std::make_error_code(std::errc::invalid_argument);
+        return w.refuse(std::make_error_code(std::errc::invalid_argument));
+    if (add && !r.gateway && r.oif <= 0) return w.refuse(std::make_error_code(std::errc::invalid_argument));
     auto msg = w.begin(add ? RTM_NEWROUTE : RTM_DELROUTE,
                        add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL : NLM_F_REQUEST | NLM_F_ACK);
     rtmsg h{};
@@ -89,7 +89,7 @@ std::error_code encode(wire::basic_writer<S>& w, bool add, const route_spec& r) 
     if (r.table >= 256) w.put(rta::table, r.table);
     if (r.oif > 0) w.put(rta::oif, static_cast<std::uint32_t>(r.oif));
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 }  // namespace detail
 
@@ -112,7 +112,7 @@ template <class S>
     w.header(h);
     if (table >= 256) w.put(rta::table, table);
     msg.close();
-    return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);
+    return w.ok() ? std::error_code{} : w.refuse(make_error_code(errc::message_too_large));
 }
 }  // namespace route
 

@@ -136,11 +136,13 @@ public:
     /// and collects one status per message into `results`. `on_message(index, msg)`
     /// receives reply and dump messages (zero-copy, valid during the call).
     /// Returns an error only when the batch could not be run at all (malformed
-    /// buffer, socket used after fork); per-request failures are in `results`.
+    /// buffer, socket used after fork, a request an encoder refused — see
+    /// wire/buffer.hpp: then nothing is sent); per-request failures are in `results`.
     template <class OnMessage>
     std::error_code transact(wire::buffer& requests, std::vector<status>& results, OnMessage&& on_message) {
         results.clear();
         if (::getpid() != owner_pid_) return errc::used_after_fork;
+        if (auto refused = requests.refused()) return refused;
         // Index the messages; refuse a buffer that does not split into whole requests.
         offsets_.clear();
         wire::message_range msgs(requests.bytes());
@@ -183,7 +185,7 @@ public:
     std::vector<status> batch(wire::buffer& requests) {
         std::vector<status> results;
         if (auto ec = transact(requests, results, [](std::size_t, const wire::message_view&) {}))
-            results.assign(std::max<std::size_t>(1, results.size()), make_status(ec));
+            results.assign(std::max<std::size_t>(1, results.size()), local_status(ec));
         return results;
     }
 
@@ -210,7 +212,7 @@ public:
     void query(wire::buffer& request, OnReply&& on_reply, std::error_code& ec) {
         std::vector<status> results;
         ec = transact(request, results, [&](std::size_t, const wire::message_view& m) { on_reply(m); });
-        last_ = ec ? make_status(ec) : (results.empty() ? status{} : std::move(results.front()));
+        last_ = ec ? local_status(ec) : (results.empty() ? status{} : std::move(results.front()));
         ec = last_.code;
     }
     template <class OnReply>
@@ -226,7 +228,7 @@ public:
     dump_result dump(wire::buffer& request, OnMessage&& on_message, std::error_code& ec) {
         std::vector<status> results;
         ec = transact(request, results, [&](std::size_t, const wire::message_view& m) { on_message(m); });
-        last_ = ec ? make_status(ec) : (results.empty() ? status{} : std::move(results.front()));
+        last_ = ec ? local_status(ec) : (results.empty() ? status{} : std::move(results.front()));
         ec = last_.code;
         return dump_result{last_interrupted_};
     }
@@ -359,7 +361,7 @@ private:
             if (ec == std::errc::resource_unavailable_try_again) {
                 if (!wait_readable(deadline)) {
                     for (std::size_t i = first; i < end; ++i)
-                        ex_.abandon(i, make_status(std::make_error_code(std::errc::timed_out)), h);
+                        ex_.abandon(i, local_status(std::make_error_code(std::errc::timed_out)), h);
                     return;
                 }
                 continue;

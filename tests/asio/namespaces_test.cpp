@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -126,11 +127,12 @@ TEST_F(AsioNamespaces, PoolCreatesNamedNamespacesWhileCoroutinesConfigureThem) {
     io.restart();
     bool refused = false;
     spawn(io, [&]() -> net::awaitable<void> {
-        try {
-            co_await pool.async_create("c0", net::use_awaitable);
-        } catch (const rtnl::error& e) {
-            refused = e.code() == std::errc::file_exists;
-        }
+        status why;
+        rtnl::asio::error_code ec;
+        auto fd = co_await pool.async_create("c0", {.details = &why}, net::redirect_error(net::use_awaitable, ec));
+        refused = ec == boost::system::errc::file_exists && !fd &&
+                  why.describe() == "Cannot create namespace file \"" + netns::default_registry().path("c0") +
+                                        "\": File exists";
         for (int i = 0; i < count; ++i) co_await pool.async_remove("c" + std::to_string(i), net::use_awaitable);
     });
     io.run();

@@ -115,9 +115,31 @@ TEST_F(Socket, ARequestTheKernelNeverAnswersTimesOut) {
     EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(190));
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].code, std::errc::timed_out);
+    EXPECT_EQ(results[0].describe(), "Connection timed out") << "the kernel never answered: not \"RTNETLINK answers\"";
     // the socket goes on working
     link::add(nl, bridge{.name = "after"});
     EXPECT_EQ(link::get(nl, "after").name, "after");
+}
+
+TEST_F(Socket, ABatchWithARefusedRequestIsRefusedWholeAndNothingIsSent) {
+    // Three requests asked, the middle one refused by its encoder (a name with a
+    // slash): the refusal must not vanish as "two statuses for three requests".
+    rtnl::socket nl;
+    wire::buffer b;
+    wire::writer w(b);
+    EXPECT_FALSE(link::add(w, bridge{.name = "r0"}));
+    EXPECT_EQ(link::add(w, bridge{.name = "r/1"}), rtnl::errc::invalid_name);
+    EXPECT_FALSE(link::add(w, bridge{.name = "r2"}));
+    EXPECT_EQ(b.refused(), rtnl::errc::invalid_name);
+    const auto results = nl.batch(b);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].code, rtnl::errc::invalid_name);
+    EXPECT_TRUE(results[0].local);
+    EXPECT_THROW(nl.execute(b), rtnl::error);
+    EXPECT_EQ(link::list(nl, {.kind = "bridge"}).size(), 0u) << "nothing of the batch was sent";
+    b.clear();  // forgets the refusal with the bytes
+    EXPECT_FALSE(link::add(w, bridge{.name = "r0"}));
+    for (auto& st : nl.batch(b)) EXPECT_TRUE(st.ok()) << st.describe();
 }
 
 TEST_F(Socket, DumpsInTheMiddleOfABatchAreQueued) {

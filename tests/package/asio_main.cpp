@@ -11,8 +11,8 @@ int main() {
     rtnl::asio::socket nl(io);
     std::size_t links = 0;
     bool failed = false;
-    rtnl::asio::link::async_list(nl, [&](std::exception_ptr e, std::vector<rtnl::link_info> v) {
-        failed = e != nullptr;
+    rtnl::asio::link::async_list(nl, [&](rtnl::asio::error_code ec, std::vector<rtnl::link_info> v) {
+        failed = static_cast<bool>(ec);
         links = v.size();
     });
     io.run();

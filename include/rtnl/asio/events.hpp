@@ -14,19 +14,31 @@
 //
 // Events come on their own socket, never on a request socket (a flood of them
 // must not eat the window reserved for ACKs). The stream reads only while an
-// async_next is waiting: a consumer that falls behind leaves the backlog in the
-// kernel's receive buffer, and when that overflows the kernel drops
-// notifications and reports ENOBUFS — which arrives here as an `overrun` event,
-// in order. After an overrun the state seen so far is unreliable: take a
-// snapshot (a fresh dump, rtnl/asio/ops.hpp) and apply later events on top.
-// With listen_all_nsid, notifications from other namespaces that have an id in
-// ours arrive too, tagged with that id.
+// async_next is waiting: a consumer that falls behind (a coroutine setting up
+// 300 containers on the same thread, say) leaves the backlog in the kernel's
+// receive buffer. So by default that buffer is as large as the kernel allows:
+// 32 MiB asked with SO_RCVBUFFORCE (granted with CAP_NET_ADMIN, whatever
+// net.core.rmem_max says), else SO_RCVBUF, which the kernel caps at rmem_max.
+// The memory is charged only while events wait in it. 300 containers' worth of
+// events (≈ 3 MiB of skbs) fit many times over; measured: no overrun
+// (tests/asio/events_test.cpp).
+//
+// When the buffer overflows anyway the kernel drops notifications and reports
+// ENOBUFS, which arrives here as an `overrun` event, in order. After an overrun
+// the state seen so far is unreliable: take a snapshot (a fresh dump,
+// rtnl/asio/ops.hpp) and apply later events on top. With listen_all_nsid,
+// notifications from other namespaces that have an id in ours arrive too,
+// tagged with that id — and an overrun loses theirs as well, without saying
+// whose: a snapshot of this namespace cannot recover them. Resync each such
+// namespace with a snapshot taken through a socket inside it
+// (socket::in_namespace), or give that namespace its own event_stream.
 #pragma once
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -55,8 +67,11 @@ struct event_options {
     /// Groups to join; the default covers links, addresses and routes.
     std::vector<unsigned> groups{groups::link, groups::ipv4_addr, groups::ipv6_addr, groups::ipv4_route,
                                  groups::ipv6_route};
-    /// Receive buffer in bytes; 0 keeps the default. Bigger rides out bursts.
+    /// Receive buffer in bytes. 0: as large as the kernel allows (see the file
+    /// comment: default_receive_buffer with SO_RCVBUFFORCE, else rmem_max);
+    /// -1: the kernel's default (~208 KiB; drops events in bursts).
     int receive_buffer = 0;
+    static constexpr int default_receive_buffer = 32 << 20;
     /// NETLINK_LISTEN_ALL_NSID: also events of namespaces that have an id here.
     bool listen_all_nsid = false;
 };
@@ -83,7 +98,7 @@ namespace detail {
 class event_handler_base {
 public:
     virtual ~event_handler_base() = default;
-    virtual void complete(std::exception_ptr e, event ev, bool post) = 0;
+    virtual void complete(error_code e, event ev, bool post) = 0;
 };
 
 template <class Handler, class IoExecutor>
@@ -91,7 +106,7 @@ class event_handler final : public event_handler_base {
 public:
     event_handler(Handler&& h, const IoExecutor& io)
         : handler_(std::move(h)), work_(net::get_associated_executor(handler_, io)) {}
-    void complete(std::exception_ptr e, event ev, bool post) override {
+    void complete(error_code e, event ev, bool post) override {
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
         auto slot = net::get_associated_cancellation_slot(handler_);
         if (slot.is_connected()) slot.clear();
@@ -134,7 +149,7 @@ public:
         if (!queue_.empty()) {
             auto ev = std::move(queue_.front());
             queue_.pop_front();
-            return h->complete(nullptr, std::move(ev), true);
+            return h->complete(error_code{}, std::move(ev), true);
         }
         pending_ = std::move(h);
         read_ready();  // what is already queued in the kernel: no wait needed
@@ -158,15 +173,13 @@ public:
     }
 
 private:
-    static std::exception_ptr failure(int e) {
-        return std::make_exception_ptr(error(make_status(std::error_code(e, std::system_category()))));
-    }
+    static error_code failure(int e) { return {e, ::boost::system::system_category()}; }
 
     void deliver(bool post) {
         if (!pending_ || queue_.empty()) return;
         auto ev = std::move(queue_.front());
         queue_.pop_front();
-        std::exchange(pending_, nullptr)->complete(nullptr, std::move(ev), post);
+        std::exchange(pending_, nullptr)->complete(error_code{}, std::move(ev), post);
     }
 
     void arm_wait() {
@@ -284,27 +297,29 @@ public:
         return static_cast<snapshot_parts>(p);
     }
 
-    /// The next event: void(std::exception_ptr, event). One at a time.
+    /// The next event: void(boost::system::error_code, event). One at a time
+    /// (a second concurrent one completes with EALREADY); cancel() or a
+    /// cancellation slot completes it with operation_aborted.
     template <class Token>
     auto async_next(Token&& token) {
-        return net::async_initiate<Token, void(std::exception_ptr, event)>(
+        return net::async_initiate<Token, void(error_code, event)>(
             [impl = impl_](auto handler) {
                 using H = std::decay_t<decltype(handler)>;
                 if (!impl) {
                     auto ex = net::get_associated_executor(handler);
                     net::post(ex, [h = std::move(handler)]() mutable {
-                        std::move(h)(std::make_exception_ptr(error(make_status(std::make_error_code(std::errc::bad_file_descriptor)))),
-                                     event{});
+                        std::move(h)(error_code(EBADF, ::boost::system::system_category()), event{});
                     });
                     return;
                 }
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
-                if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected())
-                    slot.template emplace<std::function<void(net::cancellation_type)>>(
-                        [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
-                            // Deferred: completing clears the slot, which owns this function.
-                            if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
-                        });
+                if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected()) {
+                    auto on_cancel = [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
+                        // Deferred: completing clears the slot, which owns this function.
+                        if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
+                    };
+                    slot.template emplace<decltype(on_cancel)>(std::move(on_cancel));
+                }
 #endif
                 auto h = std::make_unique<detail::event_handler<H, executor_type>>(std::move(handler), impl->executor());
                 net::dispatch(impl->executor(), [impl, h = std::move(h)]() mutable { impl->next(std::move(h)); });
@@ -325,7 +340,8 @@ private:
     event_stream(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const event_options& o)
         : impl_(std::make_shared<detail::event_engine>(ex, std::move(fd), o)) {}
     static ::rtnl::detail::netlink_fd_config config(const event_options& o) {
-        return {.receive_buffer = o.receive_buffer,
+        return {.receive_buffer = o.receive_buffer == 0 ? event_options::default_receive_buffer
+                                                        : std::max(o.receive_buffer, 0),
                 .send_buffer = 0,
                 .requests = false,
                 .groups = o.groups,

@@ -35,15 +35,20 @@
 //     cancelled before it was sent is never sent; one already sent may still
 //     have run (the kernel cannot be told to forget it).
 //
-// Completion signatures (every operation takes any completion token — callbacks,
-// use_awaitable, use_future, …):
-//   async_request  void(std::exception_ptr, reply)               one request
-//   async_dump     void(std::exception_ptr, reply)               one dump, all parts
-//   async_batch    void(std::exception_ptr, std::vector<status>) one status per request
-// Kernel errors, timeouts and cancellation are per-request *statuses* (with the
-// extack text), as in rtnl::socket::transact; the exception_ptr is set only when
-// the operation could not be issued at all (socket closed, malformed buffer).
-// The typed operations in rtnl/asio/ops.hpp throw rtnl::error instead.
+// Completion signatures, in Asio's form (every operation takes any completion
+// token — callbacks, use_awaitable, use_future, deferred, as_tuple,
+// redirect_error, experimental::parallel_group, awaitable operators):
+//   async_request  void(boost::system::error_code, reply)               one request
+//   async_dump     void(boost::system::error_code, reply)               one dump, all parts
+//   async_batch    void(boost::system::error_code, std::vector<status>) one status per request
+// async_request/async_dump: the error_code is the request's outcome (kernel
+// errno, timeout, cancellation — rtnl/asio/error.hpp), and reply::status holds
+// it in full (extack text and offset). async_batch keeps one status per
+// request, as rtnl::socket::batch does; its error_code is set only when the
+// batch could not be issued at all (socket closed, malformed buffer, a request
+// an encoder refused: then nothing of it is sent). Local failures (timeout,
+// cancellation, refusal) are statuses with `local` set: never worded
+// "RTNETLINK answers".
 //
 // Threading: like every Asio I/O object, one socket is not thread-safe. Its
 // handlers run on its executor; give it a strand when the io_context has many
@@ -64,7 +69,6 @@
 #include <cstring>
 #include <deque>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -87,11 +91,13 @@
 #if __has_include(<boost/asio/associated_cancellation_slot.hpp>)
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #define RTNL_ASIO_HAS_CANCELLATION_SLOT 1
 #else
 #define RTNL_ASIO_HAS_CANCELLATION_SLOT 0
 #endif
 
+#include "rtnl/asio/error.hpp"
 #include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/netns.hpp"
@@ -149,6 +155,10 @@ struct op_options {
     /// For read-only operations: run again while the kernel flags a dump as
     /// interrupted (NLM_F_DUMP_INTR), at most this many times in all.
     int attempts = 1;
+    /// If set, receives the operation's full status (extack text and offset,
+    /// iproute2's wording) before the handler runs — what an error_code cannot
+    /// carry. Must outlive the operation.
+    status* details = nullptr;
 };
 
 namespace detail {
@@ -186,35 +196,45 @@ struct transaction {
     bool interrupted = false;
     int attempts_left = 1;
     bool aborted = false;                  ///< cancelled or timed out: no retry
+    bool cancel_requested = false;         ///< a cancellation slot fired before the transaction started
     bool finished = false;                 ///< the handler has been given its results
-    std::error_code failure;               ///< could not be issued at all
+    status failure;                        ///< could not be issued at all (not ok() then)
+    status* details = nullptr;             ///< op_options::details
     std::chrono::steady_clock::time_point deadline{};
 
     std::size_t size() const noexcept { return reqs.size(); }
+    bool failed() const noexcept { return !failure.ok(); }
+    /// Hands `s` to op_options::details (if asked) and returns its error_code.
+    error_code report(const status& s) const {
+        if (details) *details = s;
+        return to_error_code(s.code);
+    }
 };
 
 /// Builds the arguments of a handler from a finished transaction. A finisher
 /// is a small value type: `signature`, `capture`, and `operator()(transaction&)`.
 struct reply_finisher {
-    using signature = void(std::exception_ptr, reply);
+    using signature = void(error_code, reply);
     static constexpr bool capture = true;
-    std::tuple<std::exception_ptr, reply> operator()(transaction& t) const {
+    std::tuple<error_code, reply> operator()(transaction& t) const {
         reply r;
-        if (t.failure) return {std::make_exception_ptr(error(make_status(t.failure))), std::move(r)};
-        if (!t.results.empty()) r.status = std::move(t.results.front());
+        if (t.failed()) r.status = t.failure;
+        else if (!t.results.empty()) r.status = std::move(t.results.front());
         r.data = std::move(t.data);
         r.interrupted = t.interrupted;
-        return {nullptr, std::move(r)};
+        auto ec = t.report(r.status);
+        return {ec, std::move(r)};
     }
 };
 
 struct batch_finisher {
-    using signature = void(std::exception_ptr, std::vector<status>);
+    using signature = void(error_code, std::vector<status>);
     static constexpr bool capture = false;
-    std::tuple<std::exception_ptr, std::vector<status>> operator()(transaction& t) const {
-        if (t.failure) return {std::make_exception_ptr(error(make_status(t.failure))), {}};
-        return {nullptr, std::vector<status>(std::make_move_iterator(t.results.begin()),
-                                             std::make_move_iterator(t.results.end()))};
+    std::tuple<error_code, std::vector<status>> operator()(transaction& t) const {
+        if (t.failed()) return {t.report(t.failure), {}};
+        if (t.details) *t.details = status{};
+        return {error_code{}, std::vector<status>(std::make_move_iterator(t.results.begin()),
+                                                  std::make_move_iterator(t.results.end()))};
     }
 };
 
@@ -354,15 +374,21 @@ public:
 
     /// Starts a transaction; runs on the executor (the socket dispatches here).
     void start(std::shared_ptr<transaction> t, wire::buffer requests, const op_options& o, bool capture,
-               bool exactly_one) {
+               bool exactly_one, status refused) {
         t->owner = this;
         t->requests = std::move(requests);
         t->capture = capture;
+        t->details = o.details;
         t->attempts_left = std::max(1, o.attempts);
+        if (!refused.ok()) return fail_now(t, std::move(refused));
+        if (t->cancel_requested) {  // cancelled between initiation and start: never sent
+            ++stats_.cancellations;
+            return fail_now(t, std::error_code(ECANCELED, std::system_category()));
+        }
         if (closed_) return fail_now(t, std::make_error_code(std::errc::bad_file_descriptor));
+        if (auto ec = t->requests.refused()) return fail_now(t, ec);  // an encoder refused one: none is sent
         if (!index(*t)) return fail_now(t, make_error_code(errc::message_too_large));
         if (exactly_one && t->size() != 1) return fail_now(t, std::make_error_code(std::errc::invalid_argument));
-        t->bind_cancellation(t);
         if (o.cancel) o.cancel->attach(t);
         t->deadline = std::chrono::steady_clock::now() + (o.timeout.count() > 0 ? o.timeout : timeout_);
         if (o.timeout.count() > 0) {
@@ -487,8 +513,9 @@ private:
         send_queue_.push_back(tp);
     }
 
-    void fail_now(const std::shared_ptr<transaction>& t, std::error_code ec) {
-        t->failure = ec;
+    void fail_now(const std::shared_ptr<transaction>& t, std::error_code ec) { fail_now(t, local_status(ec)); }
+    void fail_now(const std::shared_ptr<transaction>& t, status why) {
+        t->failure = std::move(why);
         t->finished = true;
         t->complete(/*post=*/true);
     }
@@ -763,7 +790,7 @@ private:
         t.aborted = true;
         feed_handler h{this};
         for (std::size_t i = 0; i < t.size(); ++i)
-            ex_table_.abandon(table_index(t.first_seq + static_cast<std::uint32_t>(i)), make_status(ec), h);
+            ex_table_.abandon(table_index(t.first_seq + static_cast<std::uint32_t>(i)), local_status(ec), h);
     }
 
     std::vector<std::shared_ptr<transaction>> open_transactions() const {
@@ -911,14 +938,18 @@ void completion<Handler, Finisher, IoExecutor>::bind_cancellation(const std::sha
     auto slot = net::get_associated_cancellation_slot(handler_);
     if (!slot.is_connected()) return;
     slot.clear();
-    slot.template emplace<std::function<void(net::cancellation_type)>>(
-        [w = std::weak_ptr<transaction>(t)](net::cancellation_type type) {
-            auto p = w.lock();
-            if (!p || !p->owner) return;
-            // A request already sent may have run: that is partial (or terminal) cancellation.
-            p->owner->cancel(*p, (type & (net::cancellation_type::terminal | net::cancellation_type::partial)) !=
-                                     net::cancellation_type::none);
-        });
+    auto on_cancel = [w = std::weak_ptr<transaction>(t)](net::cancellation_type type) {
+        auto p = w.lock();
+        if (!p) return;
+        if (!p->owner) {  // not started yet (initiation dispatched it): it never will be sent
+            p->cancel_requested = true;
+            return;
+        }
+        // A request already sent may have run: that is partial (or terminal) cancellation.
+        p->owner->cancel(*p, (type & (net::cancellation_type::terminal | net::cancellation_type::partial)) !=
+                                 net::cancellation_type::none);
+    };
+    slot.template emplace<decltype(on_cancel)>(std::move(on_cancel));  // stored in the slot: no std::function
 }
 #endif
 
@@ -1035,20 +1066,23 @@ public:
     }
 
     /// The general form behind every operation: `finisher` turns the finished
-    /// transaction into the handler's arguments (see rtnl/asio/ops.hpp).
+    /// transaction into the handler's arguments (see rtnl/asio/ops.hpp). A
+    /// `refused` status that is not ok() completes the operation with it, nothing sent.
     template <class Finisher, class Token>
     auto async_transact(wire::buffer requests, const op_options& o, Finisher finisher, Token&& token,
-                        bool exactly_one = false) {
+                        bool exactly_one = false, status refused = {}) {
         return net::async_initiate<Token, typename Finisher::signature>(
-            // Captures the engine, not `this`: use_awaitable runs the initiation
-            // only when the operation is awaited.
-            [impl = impl_](auto handler, wire::buffer reqs, op_options opts, Finisher f, bool one) {
+            // Captures the engine, not `this`: use_awaitable and deferred run the
+            // initiation only when the operation is started.
+            [impl = impl_](auto handler, wire::buffer reqs, op_options opts, Finisher f, bool one, status why) {
                 using H = std::decay_t<decltype(handler)>;
                 if (!impl) {
                     // Not open: complete through the handler's own executor.
                     auto t = std::make_shared<detail::completion<H, Finisher, net::system_executor>>(
                         std::move(handler), std::move(f), net::system_executor{});
-                    t->failure = std::make_error_code(std::errc::bad_file_descriptor);
+                    t->failure = why.ok() ? local_status(std::make_error_code(std::errc::bad_file_descriptor))
+                                          : std::move(why);
+                    t->details = opts.details;
                     t->finished = true;
                     t->complete(/*post=*/true);
                     return;
@@ -1056,11 +1090,13 @@ public:
                 std::shared_ptr<detail::transaction> t =
                     std::make_shared<detail::completion<H, Finisher, executor_type>>(std::move(handler), std::move(f),
                                                                                     impl->executor());
-                net::dispatch(impl->executor(), [e = impl, t = std::move(t), reqs = std::move(reqs), opts, one]() mutable {
-                    e->start(std::move(t), std::move(reqs), opts, Finisher::capture, one);
+                t->bind_cancellation(t);  // connected during initiation, as Asio documents
+                net::dispatch(impl->executor(), [e = impl, t = std::move(t), reqs = std::move(reqs), opts, one,
+                                                 why = std::move(why)]() mutable {
+                    e->start(std::move(t), std::move(reqs), opts, Finisher::capture, one, std::move(why));
                 });
             },
-            token, std::move(requests), o, std::move(finisher), exactly_one);
+            token, std::move(requests), o, std::move(finisher), exactly_one, std::move(refused));
     }
 
 private:

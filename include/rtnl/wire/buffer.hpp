@@ -3,6 +3,12 @@
 // Two kinds: `buffer` owns and grows (geometric, no zero-fill of bytes the writer
 // is about to overwrite), and `fixed_buffer` wraps a caller-owned span and
 // reports overflow instead of allocating. Both are aligned for nlmsghdr.
+//
+// Both remember the first request an encoder refused (`refused()`): the refused
+// request wrote nothing, so without the mark a batch would silently run the
+// others and report one status fewer than the caller asked for. Every socket
+// operation (rtnl::socket, rtnl::asio::socket) refuses a marked buffer as a
+// whole, at once, before sending anything; clear() forgets the mark.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +16,7 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <system_error>
 #include <utility>
 
 namespace rtnl::wire {
@@ -23,17 +30,19 @@ class buffer {
 public:
     buffer() = default;
     explicit buffer(std::size_t capacity) { reserve(capacity); }
-    buffer(const buffer& o) : buffer(o.size_) { append(o.data(), o.size_); }
+    buffer(const buffer& o) : buffer(o.size_) { append(o.data(), o.size_); refused_ = o.refused_; }
     buffer& operator=(const buffer& o) {
-        if (this != &o) { size_ = 0; reserve(o.size_); append(o.data(), o.size_); }
+        if (this != &o) { size_ = 0; reserve(o.size_); append(o.data(), o.size_); refused_ = o.refused_; }
         return *this;
     }
     buffer(buffer&& o) noexcept
-        : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+        : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)),
+          refused_(std::exchange(o.refused_, {})) {}
     buffer& operator=(buffer&& o) noexcept {
         data_ = std::move(o.data_);
         size_ = std::exchange(o.size_, 0);
         cap_ = std::exchange(o.cap_, 0);
+        refused_ = std::exchange(o.refused_, {});
         return *this;
     }
 
@@ -42,7 +51,11 @@ public:
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return cap_; }
     bool empty() const noexcept { return size_ == 0; }
-    void clear() noexcept { size_ = 0; }
+    void clear() noexcept { size_ = 0; refused_ = {}; }
+
+    /// The first encoder refusal recorded here (empty if none).
+    std::error_code refused() const noexcept { return refused_; }
+    void refuse(std::error_code ec) noexcept { if (!refused_) refused_ = ec; }
 
     /// Shrinks the logical size (never grows it).
     void truncate(std::size_t n) noexcept { size_ = std::min(size_, n); }
@@ -81,6 +94,7 @@ private:
     std::unique_ptr<std::byte[]> data_;
     std::size_t size_ = 0;
     std::size_t cap_ = 0;
+    std::error_code refused_;
 };
 
 /// Non-owning view over caller memory. `grow` returns nullptr once the span is
@@ -93,7 +107,9 @@ public:
     const std::byte* data() const noexcept { return storage_.data(); }
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return storage_.size(); }
-    void clear() noexcept { size_ = 0; }
+    void clear() noexcept { size_ = 0; refused_ = {}; }
+    std::error_code refused() const noexcept { return refused_; }
+    void refuse(std::error_code ec) noexcept { if (!refused_) refused_ = ec; }
     void truncate(std::size_t n) noexcept { size_ = std::min(size_, n); }
 
     std::byte* grow(std::size_t n) noexcept {
@@ -108,6 +124,7 @@ public:
 private:
     std::span<std::byte> storage_;
     std::size_t size_ = 0;
+    std::error_code refused_;
 };
 
 }  // namespace rtnl::wire

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <span>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "rtnl/wire/attribute.hpp"
@@ -116,6 +117,12 @@ public:
     bool ok() const noexcept { return ok_; }
     std::size_t size() const noexcept { return buf_->size(); }
     Storage& storage() noexcept { return *buf_; }
+    /// An encoder refusing a request: marks the buffer (see wire/buffer.hpp) so
+    /// the refusal cannot vanish from a batch, and returns `ec`.
+    std::error_code refuse(std::error_code ec) noexcept {
+        buf_->refuse(ec);
+        return ec;
+    }
 
 private:
     /// Writes an attribute header for `len` payload bytes plus zeroed padding,
