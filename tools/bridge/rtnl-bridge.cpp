@@ -33,7 +33,7 @@ int link_command(session& s, arg_list args) {
     const std::string cmd = args.current();
     args.advance();
     if (matches(cmd, "set") || matches(cmd, "change"))
-        fail_usage("rtnl-bridge: \"link " + cmd + "\" is not supported; use bridge(8) for it\n");
+        refuse("rtnl-bridge: \"link " + cmd + "\" is not supported; use bridge(8) for it\n");
     if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return rtnl::bridge_tool::link_show(s, args);
     if (matches(cmd, "help")) link_usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"bridge link help\".\n");
@@ -49,7 +49,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         if (!matches(object, o)) continue;
         if (std::string(o) == "link") return link_command(s, args);
         if (std::string(o) == "help") usage();
-        fail_usage("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
+        refuse("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
     }
     s.complain("Object \"" + object + "\" is unknown, try \"bridge help\".\n");
     return 255;

@@ -150,7 +150,7 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
             if (t.size() > 6 && t.compare(t.size() - 6, 6, "_slave") == 0) lf.slave_kind = t.substr(0, t.size() - 6);
             else lf.kind = t;
         } else if (a == "vrf") {
-            fail_usage("rtnl-ip: \"vrf\" is not supported; use ip(8) for it\n");
+            refuse("rtnl-ip: \"vrf\" is not supported; use ip(8) for it\n");
         } else {
             if (a == "dev") args.next_value();
             else if (matches(a, "help")) do_link ? link_detail::usage() : usage();

@@ -116,7 +116,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                     usage();
                 } else if (p.type == "bridge" || p.type == "bridge_slave" || p.type == "vlan" ||
                            p.type == "vxlan" || p.type == "macvlan") {
-                    fail_usage("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
+                    refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else {
                     throw soft_error{"Garbage instead of arguments \"" + args.current() + " ...\". Try \"ip link help\".\n"};
                 }

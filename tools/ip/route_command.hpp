@@ -36,7 +36,7 @@ inline int read_family(std::string_view w) {
 }
 
 [[noreturn]] inline void unsupported(const std::string& what) {
-    fail_usage("rtnl-ip: route option \"" + what + "\" is not supported; use ip(8) for it\n");
+    refuse("rtnl-ip: route option \"" + what + "\" is not supported; use ip(8) for it\n");
 }
 
 }  // namespace route_detail

@@ -44,7 +44,7 @@ int link_command(session& s, arg_list args) {
     if (matches(cmd, "delete")) return link_detail::modify(s, args, RTM_DELLINK, 0);
     if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return list_or_flush(s, args, true, false);
     if (matches(cmd, "xstats") || matches(cmd, "afstats") || matches(cmd, "property"))
-        fail_usage("rtnl-ip: \"link " + cmd + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: \"link " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) {
         if (args.peek() == "veth") {
             s.sync();
@@ -68,7 +68,7 @@ int address_command(session& s, arg_list args) {
     if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return list_or_flush(s, args, false, false);
     if (matches(cmd, "flush")) return list_or_flush(s, args, false, true);
     if (matches(cmd, "save") || matches(cmd, "showdump") || matches(cmd, "restore"))
-        fail_usage("rtnl-ip: \"address " + cmd + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: \"address " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) addr_detail::usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip address help\".\n");
 }
@@ -87,7 +87,7 @@ int route_command(session& s, arg_list args) {
     if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return route_list(s, args);
     if (matches(cmd, "get") || matches(cmd, "flush") || matches(cmd, "save") || matches(cmd, "restore") ||
         matches(cmd, "showdump"))
-        fail_usage("rtnl-ip: \"route " + cmd + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: \"route " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) route_detail::usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip route help\".\n");
 }
@@ -116,7 +116,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         if (!matches(object, e.name)) continue;
         if (e.run) return e.run(s, args);
         if (std::strcmp(e.name, "help") == 0) usage();
-        fail_usage("rtnl-ip: object \"" + std::string(e.name) + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: object \"" + std::string(e.name) + "\" is not supported; use ip(8) for it\n");
     }
     s.complain("Object \"" + object + "\" is unknown, try \"ip help\".\n");
     return 1;
@@ -161,7 +161,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
         } else if (matches(opt, "-details")) {
             ++s.opt.details;
         } else if (matches(opt, "-resolve")) {
-            fail_usage("rtnl-ip: -resolve is not supported\n");
+            refuse("rtnl-ip: -resolve is not supported\n");
         } else if (matches(opt, "-oneline")) {
             s.opt.oneline = true;
         } else if (matches(opt, "-timestamp") || matches(opt, "-tshort")) {
