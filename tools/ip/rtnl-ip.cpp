@@ -46,10 +46,15 @@ int link_command(session& s, arg_list args) {
     if (matches(cmd, "xstats") || matches(cmd, "afstats") || matches(cmd, "property"))
         refuse("rtnl-ip: \"link " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) {
-        if (args.peek() == "veth") {
+        // iproute2's do_help: the kind's own usage on stdout
+        const char* text = args.peek() == "veth" ? "Usage: ip link <options> type veth [peer <options>]\n"
+                                                   "To get <options> type 'ip link add help'\n"
+                         : args.peek() == "bridge"       ? kind_usage::bridge
+                         : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
+                                                         : nullptr;
+        if (text) {
             s.sync();
-            std::fputs("Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n",
-                       stdout);
+            std::fputs(text, stdout);
             return 0;
         }
         link_detail::usage();

@@ -1,0 +1,92 @@
+// Link kinds with their options (`ip link add|set … type KIND OPTIONS`,
+// `bridge link set`): each transcript runs with iproute2 and with rtnl's tools
+// in fresh sandboxes — the same state afterwards (checked by `show`, text and
+// -j, with -d), the same messages and exit statuses, including the requests the
+// kernel here refuses (bridge VLAN filtering), which both tools send and report.
+#include <gtest/gtest.h>
+
+#include "support/process.hpp"
+#include "support/sandbox.hpp"
+#include "tools/transcript.hpp"
+
+namespace {
+
+using namespace rtnl::test;
+
+using LinkKinds = KernelTest;
+
+TEST_F(LinkKinds, BridgeOptionsOnAddAndSet) {
+    expect_same_as_iproute2(R"SH(
+step IP link add br0 type bridge stp_state 1 forward_delay 400 hello_time 300 max_age 2500 ageing_time 20000 priority 100
+show IP -d link show br0
+show IP -j -d link show br0
+step IP link add br1 type bridge mcast_snooping 0 mcast_router 2 mcast_query_use_ifaddr 1 mcast_querier 1 mcast_hash_elasticity 8 mcast_hash_max 1024 mcast_last_member_count 3 mcast_startup_query_count 3
+step IP link set dev br1 type bridge mcast_last_member_interval 200 mcast_membership_interval 30000 mcast_querier_interval 25000 mcast_query_interval 12000 mcast_query_response_interval 900 mcast_startup_query_interval 3000
+step IP link set br1 type bridge mcast_stats_enabled 1 mcast_igmp_version 3 mcast_mld_version 2 nf_call_iptables 1 nf_call_ip6tables 1 nf_call_arptables 1
+step IP link set br1 type bridge vlan_protocol 802.1ad vlan_default_pvid 10 vlan_stats_enabled 1 vlan_stats_per_port 1 group_fwd_mask 0x4000 group_address 01:80:c2:00:00:0e no_linklocal_learn 1 fdb_flush
+show IP -d link show br1
+show IP -j -d link show br1
+step IP link set br1 type bridge mcast_q 0 mcast_querier 0 stp 0 forward 1500
+show IP -d link show br1
+step IP link add br2 type bridge vlan_filtering 1
+step IP link set br1 type bridge mcast_vlan_snooping 1
+step IP link set br1 type bridge vlan_filtering 1
+step IP link show br2
+step IP link add br2 type bridge stp_state x
+step IP link add br2 type bridge priority 70000
+step IP link add br2 type bridge vlan_protocol 802.1x
+step IP link add br2 type bridge group_address zz
+step IP link add br2 type bridge bogus 1
+step IP link add br2 type bridge help
+step IP link add br2 type bridge stp_state
+step IP link help bridge
+step IP link set nosuch type bridge stp_state 1
+)SH");
+}
+
+TEST_F(LinkKinds, BridgePortOptions) {
+    expect_same_as_iproute2(R"SH(
+step IP link add br0 type bridge
+step IP link add v0 type veth peer name v1
+step IP link add v2 type veth peer name v3
+step IP link set v0 master br0
+step IP link set v2 master br0
+step IP link set dev v0 type bridge_slave cost 7 priority 12 hairpin on guard on root_block on fastleave on learning off flood off
+step IP link set dev v0 type bridge_slave proxy_arp on mcast_router 2 mcast_flood off bcast_flood off mcast_to_unicast on group_fwd_mask 0x4004 neigh_suppress on
+step IP link set dev v0 type bridge_slave vlan_tunnel off isolated on locked on backup_port v2 state 0
+show IP -d link show v0
+show IP -j -d link show v0
+show BRIDGE -d link show dev v0
+show BRIDGE -j -d link show dev v0
+step IP link set dev v0 type bridge_slave nobackup_port mcast_fast_leave off fdb_flush
+show IP -d link show v0
+step IP link set dev v0 type bridge_slave hairpin maybe
+step IP link set dev v0 type bridge_slave cost x
+step IP link set dev v0 type bridge_slave backup_port nosuch
+step IP link set dev v0 type bridge_slave bogus
+step IP link help bridge_slave
+step IP link set dev v1 type bridge_slave cost 5
+step BRIDGE link set dev v2 cost 9 priority 3 guard on hairpin on fastleave on root_block on learning off flood off
+step BRIDGE link set dev v2 mcast_router 0 mcast_flood off bcast_flood off mcast_to_unicast on neigh_suppress on vlan_tunnel off isolated on locked on
+step BRIDGE link set dev v2 state blocking backup_port v0
+show BRIDGE -d link show dev v2
+show BRIDGE -j -d link
+show IP -d link show v2
+step BRIDGE link set dev v2 nobackup_port state 3 learning_sync on
+step BRIDGE link set dev v2 hwmode vepa
+step BRIDGE link set dev v2 self learning on
+step BRIDGE link set dev v2 master learning on
+show BRIDGE -d link show dev v2
+step BRIDGE link set dev v2 guard maybe
+step BRIDGE link set dev v2 state foo
+step BRIDGE link set dev v2 hwmode x
+step BRIDGE link set dev v2 backup_port nosuch
+step BRIDGE link set guard on
+step BRIDGE link set dev nosuch guard on
+step BRIDGE link set dev v2 bogus
+step BRIDGE link set dev v1 cost 4
+step BRIDGE link help
+)SH");
+}
+
+}  // namespace
