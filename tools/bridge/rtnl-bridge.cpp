@@ -6,6 +6,7 @@
 
 #include "tools/bridge/link_set.hpp"
 #include "tools/bridge/link_show.hpp"
+#include "tools/bridge/vlan.hpp"
 #include "tools/common/args.hpp"
 #include "tools/common/batch_driver.hpp"
 #include "tools/common/session.hpp"
@@ -45,6 +46,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
     for (const char* o : objects) {
         if (!matches(object, o)) continue;
         if (std::string(o) == "link") return link_command(s, args);
+        if (std::string(o) == "vlan") return rtnl::bridge_tool::vlan_command(s, args);
         if (std::string(o) == "help") usage();
         refuse("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
     }
@@ -93,6 +95,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
             netns = argv[++i];
         } else if (matches(opt.substr(0, opt.find('=')), "-color")) {
         } else if (matches(opt, "-compressvlans")) {
+            s.opt.compress_vlans = true;
         } else if (matches(opt, "-force")) {
             s.opt.force = true;
         } else if (matches(opt, "-json")) {
