@@ -18,6 +18,7 @@
 #include "tools/ip/address_command.hpp"
 #include "tools/ip/address_list.hpp"
 #include "tools/ip/link_command.hpp"
+#include "tools/ip/neigh_command.hpp"
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
 #include "tools/ip/route_list.hpp"
@@ -110,7 +111,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
     };
     static const object_entry table[] = {
         {"address", address_command}, {"addrlabel", nullptr}, {"maddress", nullptr}, {"route", route_command},
-        {"rule", nullptr}, {"neighbor", nullptr}, {"neighbour", nullptr}, {"ntable", nullptr}, {"ntbl", nullptr},
+        {"rule", nullptr}, {"neighbor", neigh_command}, {"neighbour", neigh_command}, {"ntable", nullptr}, {"ntbl", nullptr},
         {"link", link_command}, {"l2tp", nullptr}, {"fou", nullptr}, {"ila", nullptr}, {"macsec", nullptr},
         {"tunnel", nullptr}, {"tunl", nullptr}, {"tuntap", nullptr}, {"tap", nullptr}, {"token", nullptr},
         {"tcpmetrics", nullptr}, {"tcp_metrics", nullptr}, {"monitor", nullptr}, {"xfrm", nullptr},
