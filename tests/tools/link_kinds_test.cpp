@@ -89,4 +89,52 @@ step BRIDGE link help
 )SH");
 }
 
+TEST_F(LinkKinds, VxlanOptionsOnAddAndSet) {
+    expect_same_as_iproute2(R"SH(
+step IP link add v0 type veth peer name v1
+step IP addr add 10.0.0.1/24 dev v0
+step IP link add vx0 type vxlan id 42 dstport 4789 remote 10.0.0.2 local 10.0.0.1 dev v0 learning proxy l2miss l3miss
+show IP -d link show vx0
+show IP -j -d link show vx0
+step IP link add vx1 type vxlan id 43 group 239.1.1.1 dev v0 ttl 10 tos 0x10 df set ageing 100 maxaddress 50 srcport 1000 2000 dstport 0 nolearning noproxy rsc udpcsum
+show IP -d link show vx1
+show IP -j -d link show vx1
+step IP link add vx2 type vxlan vni 44 remote 2001:db8::2 local 2001:db8::1 dstport 4790 flowlabel 5 ttl inherit tos inherit df inherit ageing none maxaddress unlimited noudp6zerocsumtx udp6zerocsumrx
+show IP -d link show vx2
+show IP -j -d link show vx2
+step IP link add vx3 type vxlan external dstport 4789
+show IP -d link show vx3
+step IP link add vx4 type vxlan id 45 gpe
+step IP link add vx5 type vxlan id 46 gbp dstport 4789 remcsumtx remcsumrx
+show IP -d link show vx5
+step IP link add vx6 type vxlan id 47
+show IP -d link show vx6
+step IP -4 link add vx7 type vxlan id 48 dstport 4789
+show IP -d link show vx7
+step IP link set vx0 type vxlan nolearning noproxy nol2miss nol3miss
+step IP link set vx0 type vxlan ageing 30
+step IP link set dev vx0 type vxlan id 99
+show IP -d link show vx0
+step IP link add vx8 type vxlan
+step IP link add vx8 type vxlan id 1 group 239.1.1.1
+step IP link add vx8 type vxlan id 1 remote 239.1.1.1
+step IP link add vx8 type vxlan id 1 group 10.0.0.9 dev v0
+step IP link add vx8 type vxlan id 1 remote 10.0.0.9 group 239.1.1.1 dev v0
+step IP link add vx8 type vxlan id 1 id 2
+step IP link add vx8 type vxlan id 99999999
+step IP link add vx8 type vxlan id 1 ttl 300
+step IP link add vx8 type vxlan id 1 df maybe
+step IP link add vx8 type vxlan id 1 dev nosuch
+step IP link add vx8 type vxlan id 1 local 239.1.1.1
+step IP link add vx8 type vxlan external id 1
+step IP link add vx8 type vxlan id 1 vnifilter
+step IP link add vx8 type vxlan id 1 bogus
+step IP link add vx8 type vxlan id 1 remote bogus
+step IP link add vx8 type vxlan help
+step IP link help vxlan
+step IP link add vx8 type vxlan id 42 dstport 4789 remote 10.0.0.2 local 10.0.0.1 dev v0
+step IP link add vx9 type vxlan id 42 dstport 4789 remote 10.0.0.3 local 10.0.0.1 dev v0
+)SH");
+}
+
 }  // namespace

@@ -22,6 +22,7 @@
 #include "tools/common/session.hpp"
 #include "tools/ip/link_bridge_options.hpp"
 #include "tools/ip/link_parse.hpp"
+#include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
 
@@ -133,6 +134,9 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                 } else if (p.type == "bridge_slave") {
                     auto data = w.nest(IFLA_INFO_SLAVE_DATA);
                     parse_bridge_slave_options(s, w, args);
+                } else if (p.type == "vxlan") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_vxlan_options(s, w, args, type == RTM_NEWLINK && !create);
                 } else if (known_kind(p.type)) {
                     refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else if (matches(args.peek(), "help")) {

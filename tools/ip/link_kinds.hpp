@@ -17,6 +17,7 @@
 #include "rtnl/wire/reader.hpp"
 #include "tools/common/link_format.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
 
@@ -197,7 +198,13 @@ inline void bridge_port_options(session& s, wire::attr_range d) {
 
 /// Kinds iproute2 has a print_opt for (it then opens "info_data" even when empty).
 inline bool has_options_printer(std::string_view kind) {
-    return kind == "bridge" || kind == "bridge_slave";
+    return kind == "bridge" || kind == "bridge_slave" || kind == "vxlan";
+}
+
+/// The kind's print_opt.
+inline void print_kind_options(session& s, std::string_view kind, wire::attr_range d) {
+    if (kind == "bridge") bridge_options(s, d);
+    else if (kind == "vxlan") print_vxlan_options(s, d);
 }
 
 }  // namespace kinds_detail
@@ -214,7 +221,7 @@ inline void print_linktype(session& s, wire::attr_view linkinfo) {
         o.string(to::any, "info_kind", "    %s ", k);
         if (has_options_printer(k)) {
             o.open_object("info_data");
-            if (auto data = info.find(IFLA_INFO_DATA)) bridge_options(s, data.nested());
+            if (auto data = info.find(IFLA_INFO_DATA)) print_kind_options(s, k, data.nested());
             o.close_object();
         }
     }

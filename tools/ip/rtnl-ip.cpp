@@ -52,6 +52,7 @@ int link_command(session& s, arg_list args) {
                                                    "To get <options> type 'ip link add help'\n"
                          : args.peek() == "bridge"       ? kind_usage::bridge
                          : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
+                         : args.peek() == "vxlan"        ? kind_usage::vxlan
                                                          : nullptr;
         if (text) {
             s.sync();
