@@ -7,6 +7,7 @@
 
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
+#include "tools/requests.hpp"
 #include "tools/transcript.hpp"
 
 namespace {
@@ -134,6 +135,62 @@ step IP link add vx8 type vxlan help
 step IP link help vxlan
 step IP link add vx8 type vxlan id 42 dstport 4789 remote 10.0.0.2 local 10.0.0.1 dev v0
 step IP link add vx9 type vxlan id 42 dstport 4789 remote 10.0.0.3 local 10.0.0.1 dev v0
+)SH");
+}
+
+TEST_F(LinkKinds, MacvlanAndMacvtapModes) {
+    expect_same_as_iproute2(R"SH(
+step IP link add v0 type veth peer name v1
+step IP link add m0 link v0 type macvlan mode private
+step IP link add m1 link v0 type macvlan mode vepa
+step IP link add m2 link v0 type macvlan mode bridge bcqueuelen 50
+step IP link add m3 link v0 type macvlan mode passthru flag nopromisc
+step IP link add m4 link v1 type macvlan mode source macaddr add 02:00:00:00:00:01
+step IP link set m4 type macvlan macaddr add 02:00:00:00:00:02
+step IP link set m4 type macvlan macaddr set 02:00:00:00:00:03 02:00:00:00:00:04
+show IP -d link show m4
+show IP -j -d link show m4
+step IP link set m4 type macvlan macaddr del 02:00:00:00:00:03
+step IP link set m4 type macvlan macaddr flush
+step IP link add t0 link v1 type macvtap mode bridge
+step IP link add t1 link v1 type macvtap mode vepa nodst
+show IP -d link show
+show IP -j -d link show
+show IP -d link show type macvlan
+step IP link add m5 link v0 type macvlan mode bogus
+step IP link add m5 link v0 type macvlan flag bogus
+step IP link add m5 link v0 type macvlan mode bridge nopromisc
+step IP link add m5 link v0 type macvlan bcqueuelen -1
+step IP link add m5 link v0 type macvlan macaddr bogus
+step IP link add m5 link v0 type macvlan bogus
+step IP link add m5 link v0 type macvlan help
+step IP link help macvlan
+step IP link help macvtap
+step IP link add m5 type macvlan mode bridge
+)SH");
+}
+
+// ipvlan is not built into this kernel: the requests are compared byte for byte
+// (strace of both tools), with the error and status both get.
+TEST_F(LinkKinds, IpvlanRequestsAndErrors) {
+    if (run({"strace", "-V"}).status != 0) FAIL() << "strace is not installed (run.sh installs it)";
+    ASSERT_EQ(sh("ip link add v0 type veth peer name v1").status, 0);
+    for (std::vector<std::string> w : std::vector<std::vector<std::string>>{
+             {"link", "add", "i0", "link", "v0", "type", "ipvlan", "mode", "l2"},
+             {"link", "add", "i0", "link", "v0", "type", "ipvlan", "mode", "l3s", "private"},
+             {"link", "add", "i0", "link", "v0", "type", "ipvlan", "mode", "l3", "vepa"},
+             {"link", "add", "i0", "link", "v0", "type", "ipvlan", "bridge"},
+             {"link", "add", "i0", "link", "v0", "type", "ipvtap", "mode", "l2", "bridge"},
+             {"link", "add", "m9", "link", "v0", "type", "macvlan", "mode", "bridge", "nodst", "bcqueuelen", "7"}})
+        expect_same_requests(rtnl_ip(), "ip", w, w[2] != "m9");
+    expect_same_as_iproute2(R"SH(
+step IP link add v0 type veth peer name v1
+step IP link add i0 link v0 type ipvlan mode l4
+step IP link add i0 link v0 type ipvlan bogus
+step IP link add i0 link v0 type ipvlan private vepa
+step IP link add i0 link v0 type ipvlan help
+step IP link help ipvlan
+step IP link help ipvtap
 )SH");
 }
 

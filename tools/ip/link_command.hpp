@@ -21,6 +21,7 @@
 #include "rtnl/wire/writer.hpp"
 #include "tools/common/session.hpp"
 #include "tools/ip/link_bridge_options.hpp"
+#include "tools/ip/link_macvlan.hpp"
 #include "tools/ip/link_parse.hpp"
 #include "tools/ip/link_vxlan.hpp"
 
@@ -137,6 +138,12 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                 } else if (p.type == "vxlan") {
                     auto data = w.nest(IFLA_INFO_DATA);
                     parse_vxlan_options(s, w, args, type == RTM_NEWLINK && !create);
+                } else if (p.type == "macvlan" || p.type == "macvtap") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_macvlan_options(w, args, p.type);
+                } else if (p.type == "ipvlan" || p.type == "ipvtap") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_ipvlan_options(w, args, p.type);
                 } else if (known_kind(p.type)) {
                     refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else if (matches(args.peek(), "help")) {

@@ -54,6 +54,11 @@ int link_command(session& s, arg_list args) {
                          : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
                          : args.peek() == "vxlan"        ? kind_usage::vxlan
                                                          : nullptr;
+        const std::string kind(args.peek());
+        const std::string generated = kind == "macvlan" || kind == "macvtap" ? kind_usage::macvlan(kind)
+                                    : kind == "ipvlan" || kind == "ipvtap"   ? kind_usage::ipvlan(kind)
+                                                                             : std::string();
+        if (!generated.empty()) text = generated.c_str();
         if (text) {
             s.sync();
             std::fputs(text, stdout);
