@@ -125,6 +125,9 @@ struct dump_filter {
     int index = 0;           ///< NDA_IFINDEX when > 0
     int master = 0;          ///< NDA_MASTER when != 0 (bridge fdb: the bridge)
     std::uint8_t flags = 0;  ///< NTF_PROXY: the proxy entries instead
+    /// Name the link in ndm_ifindex rather than NDA_IFINDEX (what bridge(8)
+    /// sends for fdb dumps; the kernel accepts both).
+    bool index_in_header = false;
 };
 
 /// RTM_GETNEIGH dump.
@@ -134,8 +137,9 @@ template <class S>
     ndmsg h{};
     h.ndm_family = static_cast<std::uint8_t>(f.family);
     h.ndm_flags = f.flags;
+    if (f.index_in_header) h.ndm_ifindex = f.index;
     w.header(h);
-    if (f.index > 0) w.put(nda::ifindex, static_cast<std::uint32_t>(f.index));
+    if (f.index > 0 && !f.index_in_header) w.put(nda::ifindex, static_cast<std::uint32_t>(f.index));
     if (f.master) w.put(nda::master, static_cast<std::uint32_t>(f.master));
     msg.close();
     return w.ok() ? std::error_code{} : make_error_code(errc::message_too_large);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/bridge/fdb.hpp"
 #include "tools/bridge/link_set.hpp"
 #include "tools/bridge/link_show.hpp"
 #include "tools/bridge/vlan.hpp"
@@ -47,6 +48,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         if (!matches(object, o)) continue;
         if (std::string(o) == "link") return link_command(s, args);
         if (std::string(o) == "vlan") return rtnl::bridge_tool::vlan_command(s, args);
+        if (std::string(o) == "fdb") return rtnl::bridge_tool::fdb_command(s, args);
         if (std::string(o) == "help") usage();
         refuse("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
     }
