@@ -21,6 +21,7 @@
 #include "tools/ip/neigh_command.hpp"
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
+#include "tools/ip/route_get.hpp"
 #include "tools/ip/route_list.hpp"
 #include "tools/ip/usage.hpp"
 #include "tools/common/session.hpp"
@@ -97,8 +98,9 @@ int route_command(session& s, arg_list args) {
     if (matches(cmd, "test")) return route_modify(s, args, RTM_NEWROUTE, NLM_F_EXCL);
     if (matches(cmd, "delete")) return route_modify(s, args, RTM_DELROUTE, 0);
     if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return route_list(s, args);
-    if (matches(cmd, "get") || matches(cmd, "flush") || matches(cmd, "save") || matches(cmd, "restore") ||
-        matches(cmd, "showdump"))
+    if (matches(cmd, "get")) return route_get(s, args);
+    if (matches(cmd, "flush")) return route_list(s, args, true);
+    if (matches(cmd, "save") || matches(cmd, "restore") || matches(cmd, "showdump"))
         refuse("rtnl-ip: \"route " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) route_detail::usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip route help\".\n");
