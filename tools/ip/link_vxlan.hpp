@@ -389,7 +389,7 @@ inline void print_vxlan_options(session& s, wire::attr_range d) {
         auto v = u8(t);
         if (!v) return;
         if (o.json()) {
-            o.boolean(to::any, key, nullptr, *v != 0);
+            o.boolean(to::json, key, nullptr, *v != 0);
         } else {
             if (!*v) std::fputs("no", o.stream());
             std::fputs(word, o.stream());
