@@ -23,6 +23,7 @@
 #include "tools/ip/route_command.hpp"
 #include "tools/ip/route_get.hpp"
 #include "tools/ip/route_list.hpp"
+#include "tools/ip/rule_command.hpp"
 #include "tools/ip/usage.hpp"
 #include "tools/common/session.hpp"
 
@@ -119,7 +120,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
     };
     static const object_entry table[] = {
         {"address", address_command}, {"addrlabel", nullptr}, {"maddress", nullptr}, {"route", route_command},
-        {"rule", nullptr}, {"neighbor", neigh_command}, {"neighbour", neigh_command}, {"ntable", nullptr}, {"ntbl", nullptr},
+        {"rule", rule_command}, {"neighbor", neigh_command}, {"neighbour", neigh_command}, {"ntable", nullptr}, {"ntbl", nullptr},
         {"link", link_command}, {"l2tp", nullptr}, {"fou", nullptr}, {"ila", nullptr}, {"macsec", nullptr},
         {"tunnel", nullptr}, {"tunl", nullptr}, {"tuntap", nullptr}, {"tap", nullptr}, {"token", nullptr},
         {"tcpmetrics", nullptr}, {"tcp_metrics", nullptr}, {"monitor", nullptr}, {"xfrm", nullptr},
