@@ -170,6 +170,29 @@ step IP link add m5 type macvlan mode bridge
 )SH");
 }
 
+// -s and -s -s: the statistics tables and -j objects (no IPv6 on the veths, so
+// no background traffic changes the counters between the two runs).
+TEST_F(LinkKinds, Statistics) {
+    expect_same_as_iproute2(R"SH(
+step sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+step IP link add v0 type veth peer name v1
+step IP link set v0 up
+step IP link set v1 up
+step ping -c 2 -i 0.2 -q 127.0.0.1
+show IP -s link
+show IP -s -s link
+show IP -s link show lo
+show IP -s -s link show dev v0
+show IP -j -s link
+show IP -j -s -s link show lo
+show IP -s addr show lo
+show IP -s -s addr
+show IP -j -s addr show lo
+show IP -s -d link show v0
+show IP -s -o link show lo
+)SH");
+}
+
 // ipvlan is not built into this kernel: the requests are compared byte for byte
 // (strace of both tools), with the error and status both get.
 TEST_F(LinkKinds, IpvlanRequestsAndErrors) {
