@@ -217,4 +217,28 @@ step IP link help ipvtap
 )SH");
 }
 
+// 8021q is not built into this kernel either: vlan requests byte for byte, and
+// the errors both tools print.
+TEST_F(LinkKinds, VlanRequestsAndErrors) {
+    if (run({"strace", "-V"}).status != 0) FAIL() << "strace is not installed (run.sh installs it)";
+    ASSERT_EQ(sh("ip link add v0 type veth peer name v1").status, 0);
+    for (std::vector<std::string> w : std::vector<std::vector<std::string>>{
+             {"link", "add", "link", "v0", "name", "v0.10", "type", "vlan", "id", "10"},
+             {"link", "add", "link", "v0", "v0.20", "type", "vlan", "protocol", "802.1ad", "id", "20", "reorder_hdr",
+              "off", "gvrp", "on", "mvrp", "off", "loose_binding", "on", "bridge_binding", "off"},
+             {"link", "add", "link", "v0", "name", "v0.30", "type", "vlan", "id", "30", "ingress-qos-map", "1:2", "3:4",
+              "egress-qos-map", "5:6"}})
+        expect_same_requests(rtnl_ip(), "ip", w);
+    expect_same_as_iproute2(R"SH(
+step IP link add v0 type veth peer name v1
+step IP link add link v0 name v0.10 type vlan id 5000
+step IP link add link v0 name v0.10 type vlan id 10 protocol bogus
+step IP link add link v0 name v0.10 type vlan id 10 gvrp maybe
+step IP link add link v0 name v0.10 type vlan id 10 ingress-qos-map 1:x
+step IP link add link v0 name v0.10 type vlan bogus
+step IP link add link v0 name v0.10 type vlan help
+step IP link help vlan
+)SH");
+}
+
 }  // namespace

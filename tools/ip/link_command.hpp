@@ -23,6 +23,7 @@
 #include "tools/ip/link_bridge_options.hpp"
 #include "tools/ip/link_macvlan.hpp"
 #include "tools/ip/link_parse.hpp"
+#include "tools/ip/link_vlan.hpp"
 #include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
@@ -144,6 +145,9 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                 } else if (p.type == "ipvlan" || p.type == "ipvtap") {
                     auto data = w.nest(IFLA_INFO_DATA);
                     parse_ipvlan_options(w, args, p.type);
+                } else if (p.type == "vlan") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_vlan_options(w, args);
                 } else if (known_kind(p.type)) {
                     refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else if (matches(args.peek(), "help")) {

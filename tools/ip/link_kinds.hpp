@@ -18,6 +18,7 @@
 #include "tools/common/link_format.hpp"
 #include "tools/common/session.hpp"
 #include "tools/ip/link_macvlan.hpp"
+#include "tools/ip/link_vlan.hpp"
 #include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
@@ -200,7 +201,7 @@ inline void bridge_port_options(session& s, wire::attr_range d) {
 /// Kinds iproute2 has a print_opt for (it then opens "info_data" even when empty).
 inline bool has_options_printer(std::string_view kind) {
     return kind == "bridge" || kind == "bridge_slave" || kind == "vxlan" || kind == "macvlan" || kind == "macvtap" ||
-           kind == "ipvlan" || kind == "ipvtap";
+           kind == "ipvlan" || kind == "ipvtap" || kind == "vlan";
 }
 
 /// The kind's print_opt.
@@ -209,6 +210,7 @@ inline void print_kind_options(session& s, std::string_view kind, wire::attr_ran
     else if (kind == "vxlan") print_vxlan_options(s, d);
     else if (kind == "macvlan" || kind == "macvtap") print_macvlan_options(s, d);
     else if (kind == "ipvlan" || kind == "ipvtap") print_ipvlan_options(s, d);
+    else if (kind == "vlan") print_vlan_options(s, d);
 }
 
 }  // namespace kinds_detail

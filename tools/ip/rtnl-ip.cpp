@@ -55,6 +55,7 @@ int link_command(session& s, arg_list args) {
                          : args.peek() == "bridge"       ? kind_usage::bridge
                          : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
                          : args.peek() == "vxlan"        ? kind_usage::vxlan
+                         : args.peek() == "vlan"         ? kind_usage::vlan
                                                          : nullptr;
         const std::string kind(args.peek());
         const std::string generated = kind == "macvlan" || kind == "macvtap" ? kind_usage::macvlan(kind)
