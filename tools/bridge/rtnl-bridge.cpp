@@ -1,4 +1,4 @@
-// rtnl-bridge — iproute2's `bridge link [show|set]` on the rtnl library: the same
+// rtnl-bridge — iproute2's `bridge link|vlan|fdb|mdb` on the rtnl library: the same
 // text and -j output, messages and exit statuses as bridge(8) 6.1.
 #include <cstdio>
 #include <string>
@@ -7,6 +7,7 @@
 #include "tools/bridge/fdb.hpp"
 #include "tools/bridge/link_set.hpp"
 #include "tools/bridge/link_show.hpp"
+#include "tools/bridge/mdb.hpp"
 #include "tools/bridge/vlan.hpp"
 #include "tools/common/args.hpp"
 #include "tools/common/batch_driver.hpp"
@@ -49,6 +50,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         if (std::string(o) == "link") return link_command(s, args);
         if (std::string(o) == "vlan") return rtnl::bridge_tool::vlan_command(s, args);
         if (std::string(o) == "fdb") return rtnl::bridge_tool::fdb_command(s, args);
+        if (std::string(o) == "mdb") return rtnl::bridge_tool::mdb_command(s, args);
         if (std::string(o) == "help") usage();
         refuse("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
     }
