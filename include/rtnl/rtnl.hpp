@@ -7,6 +7,7 @@
 #include "rtnl/error.hpp"
 #include "rtnl/fd.hpp"
 #include "rtnl/link.hpp"
+#include "rtnl/neigh.hpp"
 #include "rtnl/netns.hpp"
 #include "rtnl/netns_ref.hpp"
 #include "rtnl/nsid.hpp"

@@ -119,6 +119,51 @@ TEST_F(Batch, UsageErrorEndsTheRunEvenWithForce) {
     EXPECT_EQ(ours.addresses, 499);  // queued lines before it were sent first
 }
 
+/// Lines rtnl-ip refuses (iproute2 runs them quietly), lines the kernel refuses
+/// and good lines, mixed: 1000 address lines with refusals at 100, 300 and 700
+/// and failures at 200 and 500.
+std::string mixed_batch() {
+    std::string s;
+    for (int i = 1; i <= 1000; ++i) {
+        if (i == 100) s += "xfrm state flush\n";
+        else if (i == 300) s += "route add 10.9.0.0/16 dev lo mtu 1400\n";
+        else if (i == 700) s += "addrlabel add prefix 2001:db8::/64 label 99\n";
+        else if (i == 200 || i == 500) s += "addr add 10.1.0.10/32 dev lo\n";
+        else s += "addr add 10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32 dev lo\n";
+    }
+    return s;
+}
+
+// -force: a refused line is one failed line (its message, "Command failed"), and
+// the batch goes on — every line iproute2 applies besides the refused ones is
+// applied, and the report is iproute2's plus one entry per refused line.
+TEST_F(Batch, ForceGoesOnPastRefusedLines) {
+    const auto text = mixed_batch();
+    auto ours = run_batch(rtnl_ip(), "-force", text);
+    auto theirs = run_batch("ip", "-force", text);
+    EXPECT_EQ(theirs.run.status, 1);
+    EXPECT_EQ(ours.run.status, theirs.run.status);
+    EXPECT_EQ(theirs.run.err,
+              "Error: ipv4: Address already assigned.\nCommand failed FILE:200\n"
+              "Error: ipv4: Address already assigned.\nCommand failed FILE:500\n");
+    EXPECT_EQ(ours.run.err,
+              "rtnl-ip: object \"xfrm\" is not supported; use ip(8) for it\nCommand failed FILE:100\n"
+              "Error: ipv4: Address already assigned.\nCommand failed FILE:200\n"
+              "rtnl-ip: route option \"mtu\" is not supported; use ip(8) for it\nCommand failed FILE:300\n"
+              "Error: ipv4: Address already assigned.\nCommand failed FILE:500\n"
+              "rtnl-ip: object \"addrlabel\" is not supported; use ip(8) for it\nCommand failed FILE:700\n");
+    EXPECT_EQ(theirs.addresses, 995);
+    EXPECT_EQ(ours.addresses, theirs.addresses);
+}
+
+// Without -force a refused line stops the batch as a failing line does: status 1.
+TEST_F(Batch, RefusedLineStopsTheBatchWithoutForce) {
+    auto ours = run_batch(rtnl_ip(), "", mixed_batch());
+    EXPECT_EQ(ours.run.status, 1);
+    EXPECT_EQ(ours.run.err, "rtnl-ip: object \"xfrm\" is not supported; use ip(8) for it\nCommand failed FILE:100\n");
+    EXPECT_EQ(ours.addresses, 99);
+}
+
 TEST_F(Batch, OutputAndErrorsInLineOrder) {
     const std::string text =
         "addr add 10.1.0.1/32 dev lo\n"

@@ -8,7 +8,9 @@
 // and "[rc=N]". `show WORDS` does the same and, in the rtnl run, also runs the
 // iproute2 command on the very same state right after and records a
 // "[MISMATCH vs iproute2]" block if the output differs (only bridge timers and
-// IPv6 DAD progress may differ; a state change in between gets one retry). The two transcripts are then compared after
+// IPv6 DAD progress may differ; a state change in between gets one retry);
+// `unordered WORDS` is `show` with its lines sorted in the transcript (for
+// hash-ordered kernel tables). The two transcripts are then compared after
 // normalising what differs from run to run (MAC addresses and what derives
 // from them, timers, ping times, IPv6 DAD progress, carrier timing).
 #pragma once
@@ -59,7 +61,7 @@ run_into() { local prefix=$1; shift; "$@" >$W/$prefix.out 2>$W/$prefix.err; echo
 # what may change between two runs on the same state: bridge timers tick, IPv6 DAD completes
 steady() { sed -E 's/(_timer"?:? *)[0-9 ]+\.[0-9]+/\1T/g; s/tentative |"tentative":true,//g' "$1"; }
 same() { cmp -s <(steady $W/a.$1) <(steady $W/b.$1); }
-print_run() { cat $W/$1.out; if [ -s $W/$1.err ]; then echo "[stderr]"; cat $W/$1.err; fi; echo "[rc=$(cat $W/$1.rc)]"; }
+print_run() { if [ "${UNORDERED:-0}" = 1 ]; then sort $W/$1.out; else cat $W/$1.out; fi; if [ -s $W/$1.err ]; then echo "[stderr]"; cat $W/$1.err; fi; echo "[rc=$(cat $W/$1.rc)]"; }
 step() {
     echo "\$ $*"
     local -a cmd; mapfile -t cmd < <(words "$@")
@@ -80,6 +82,9 @@ show() {
     done
     echo "[MISMATCH vs iproute2]"; echo "--- rtnl:"; print_run a; echo "--- iproute2:"; print_run b
 }
+# `show`, with the lines sorted in the transcript: for kernel tables whose dump
+# order is a per-namespace hash (neighbours, fdb); the same-state check is exact
+unordered() { UNORDERED=1 show "$@"; }
 )SH";
 
 /// Runs `script` (bash, with the placeholders) in a fresh network + mount namespace.

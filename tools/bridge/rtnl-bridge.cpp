@@ -1,10 +1,14 @@
-// rtnl-bridge — iproute2's `bridge link [show]` on the rtnl library: the same
+// rtnl-bridge — iproute2's `bridge link|vlan|fdb|mdb` on the rtnl library: the same
 // text and -j output, messages and exit statuses as bridge(8) 6.1.
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "tools/bridge/fdb.hpp"
+#include "tools/bridge/link_set.hpp"
 #include "tools/bridge/link_show.hpp"
+#include "tools/bridge/mdb.hpp"
+#include "tools/bridge/vlan.hpp"
 #include "tools/common/args.hpp"
 #include "tools/common/batch_driver.hpp"
 #include "tools/common/session.hpp"
@@ -23,17 +27,13 @@ using namespace rtnl::tools;
         "                    -c[ompressvlans] -color -p[retty] -j[son] }\n");
 }
 
-[[noreturn]] void link_usage() {
-    fail_usage("Usage: bridge link show [dev DEV]\n"
-               "(rtnl-bridge implements `link show`; use bridge(8) for `link set`)\n");
-}
+[[noreturn]] void link_usage() { fail_usage(rtnl::bridge_tool::link_usage_text); }
 
 int link_command(session& s, arg_list args) {
     if (args.empty()) return rtnl::bridge_tool::link_show(s, args);
     const std::string cmd = args.current();
     args.advance();
-    if (matches(cmd, "set") || matches(cmd, "change"))
-        fail_usage("rtnl-bridge: \"link " + cmd + "\" is not supported; use bridge(8) for it\n");
+    if (matches(cmd, "set") || matches(cmd, "change")) return rtnl::bridge_tool::link_set(s, args);
     if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return rtnl::bridge_tool::link_show(s, args);
     if (matches(cmd, "help")) link_usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"bridge link help\".\n");
@@ -48,8 +48,11 @@ int dispatch(session& s, const std::vector<std::string>& words) {
     for (const char* o : objects) {
         if (!matches(object, o)) continue;
         if (std::string(o) == "link") return link_command(s, args);
+        if (std::string(o) == "vlan") return rtnl::bridge_tool::vlan_command(s, args);
+        if (std::string(o) == "fdb") return rtnl::bridge_tool::fdb_command(s, args);
+        if (std::string(o) == "mdb") return rtnl::bridge_tool::mdb_command(s, args);
         if (std::string(o) == "help") usage();
-        fail_usage("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
+        refuse("rtnl-bridge: object \"" + std::string(o) + "\" is not supported; use bridge(8) for it\n");
     }
     s.complain("Object \"" + object + "\" is unknown, try \"bridge help\".\n");
     return 255;
@@ -96,6 +99,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
             netns = argv[++i];
         } else if (matches(opt.substr(0, opt.find('=')), "-color")) {
         } else if (matches(opt, "-compressvlans")) {
+            s.opt.compress_vlans = true;
         } else if (matches(opt, "-force")) {
             s.opt.force = true;
         } else if (matches(opt, "-json")) {
@@ -126,7 +130,12 @@ int main(int argc, char** argv) {
         if (s.opt.batch_given) return run_batch(s, dispatch);
         if (first >= argc) usage();
         std::vector<std::string> words(argv + first, argv + argc);
-        return dispatch(s, words);
+        int status = 0;
+        s.pipe.on_result([&](int, int rc) { status = rc; });
+        const int rc = dispatch(s, words);
+        if (rc != queued) return rc;
+        s.sync();
+        return status;
     } catch (const exit_now& e) {
         s.sync();
         std::fflush(stdout);

@@ -34,10 +34,18 @@ inline bool matches(std::string_view word, std::string_view keyword) noexcept {
 struct exit_now {
     int status = 255;
     std::string message;
+    /// A command iproute2 has but these tools do not implement. Alone it ends the
+    /// process like a usage error; inside -batch it is one failed line (reported
+    /// with "Command failed FILE:LINE"), and with -force the batch goes on — a
+    /// line iproute2 would run must not stop the lines after it.
+    bool refusal = false;
 };
 
 /// Ends the process with 255 after printing `message` (usage errors).
 [[noreturn]] inline void fail_usage(std::string message) { throw exit_now{255, std::move(message)}; }
+
+/// Refuses something iproute2 supports and we do not (see exit_now::refusal).
+[[noreturn]] inline void refuse(std::string message) { throw exit_now{255, std::move(message), true}; }
 
 /// iproute2's invarg(): `Error: argument "ARG" is wrong: MSG` (MSG often ends in "\n").
 [[noreturn]] inline void invalid_argument(std::string_view msg, std::string_view arg) {

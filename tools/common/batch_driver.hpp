@@ -3,7 +3,9 @@
 //
 // iproute2 runs line after line and, on the first failing line, prints
 // "Command failed FILE:LINE" and stops — unless -force, which goes on and
-// reports every failing line. Exit status 1 when any line failed.
+// reports every failing line. Exit status 1 when any line failed. A line asking
+// for something these tools do not implement (exit_now::refusal) is a failing
+// line like any other: its message, "Command failed", and -force goes on.
 //
 // When requests are pipelined:
 //   * without -force, never: each line's request is sent and answered before the
@@ -53,7 +55,17 @@ int run_batch(session& s, Dispatch&& dispatch) {
     try {
         while (auto words = in.next()) {
             s.line = in.line();
-            const int rc = dispatch(s, *words);
+            int rc;
+            try {
+                rc = dispatch(s, *words);
+            } catch (const exit_now& e) {
+                if (!e.refusal) throw;
+                // something iproute2 would run: one failed line, not the end of the run
+                s.complain(e.message);
+                report_failure(s.line);
+                if (!s.opt.force) break;
+                continue;
+            }
             if (rc == queued) {
                 if (!s.pipelining()) s.sync();
             } else if (rc != 0) {

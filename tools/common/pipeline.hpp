@@ -13,6 +13,8 @@
 // by the caller (see session.hpp and batch_driver.hpp): always, except under -force.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <utility>
@@ -44,6 +46,7 @@ public:
     /// name lookup must not run ahead of it.
     void queue(const wire::buffer& request, int line, completion done, bool changes_names = false,
                std::vector<unique_fd> keep = {}) {
+        record(request);
         buf_.append(request.data(), request.size());
         entries_.push_back(entry{line, std::move(done), std::move(keep)});
         if (changes_names) ++name_changes_;
@@ -74,6 +77,20 @@ public:
     }
 
 private:
+    /// bench/batch-compare's floor column: with RTNL_RECORD_REQUESTS=FILE every
+    /// queued request is also appended to FILE (raw netlink messages), so
+    /// bench/rtnl-floor can send exactly these bytes in one sendmsg.
+    static void record(const wire::buffer& request) {
+        static std::FILE* out = [] {
+            const char* path = std::getenv("RTNL_RECORD_REQUESTS");
+            return path && *path ? std::fopen(path, "ab") : nullptr;
+        }();
+        if (out) {
+            std::fwrite(request.data(), 1, request.size(), out);
+            std::fflush(out);
+        }
+    }
+
     struct entry {
         int line = 0;
         completion done;

@@ -41,6 +41,7 @@ struct options {
     bool oneline = false;
     bool brief = false;
     bool all = false;
+    bool compress_vlans = false;  ///< bridge -c
     int family = AF_UNSPEC;  ///< -4 / -6 / -0 / -f
     std::string batch;       ///< -batch FILE ("" when not batching)
     bool batch_given = false;

@@ -24,6 +24,7 @@
 #include "tools/ip/address_print.hpp"
 #include "tools/ip/link_parse.hpp"
 #include "tools/ip/link_print.hpp"
+#include "tools/ip/link_stats.hpp"
 
 namespace rtnl::ip {
 
@@ -150,7 +151,7 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
             if (t.size() > 6 && t.compare(t.size() - 6, 6, "_slave") == 0) lf.slave_kind = t.substr(0, t.size() - 6);
             else lf.kind = t;
         } else if (a == "vrf") {
-            fail_usage("rtnl-ip: \"vrf\" is not supported; use ip(8) for it\n");
+            refuse("rtnl-ip: \"vrf\" is not supported; use ip(8) for it\n");
         } else {
             if (a == "dev") args.next_value();
             else if (matches(a, "help")) do_link ? link_detail::usage() : usage();
@@ -174,6 +175,7 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
             w.put(ifla::ext_mask, std::uint32_t{RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS});
             w.put(ifla::alt_ifname, dev);
         }
+        if (s.opt.stats) keep_stats(req);
         links = get_message(s.nl(), req, ec);
         if (ec || links.empty()) {
             s.complain("Device \"" + dev + "\" does not exist.\n");
@@ -207,6 +209,7 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
         if (lf.master) kf.master = lf.master;
         kf.kind = lf.kind;
         (void)link::dump(w, kf);
+        if (s.opt.stats) keep_stats(req);
         links = dump_messages(s.nl(), req, RTM_NEWLINK, ec);
         if (ec) {
             s.complain("Dump terminated\n");
@@ -274,6 +277,10 @@ inline int list_or_flush(session& s, arg_list args, bool do_link, bool flushing)
                 s.out.string(to::text, nullptr, "%s", "\n");
                 s.out.flush();
             }
+        }
+        if (res > 0 && !lf.do_link && s.opt.stats) {
+            print_link_stats(s, v);  // print_link_stats, then print_nl
+            s.out.nl();
         }
         s.out.close_object();
     }

@@ -20,7 +20,11 @@
 
 #include "rtnl/wire/writer.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/link_bridge_options.hpp"
+#include "tools/ip/link_macvlan.hpp"
 #include "tools/ip/link_parse.hpp"
+#include "tools/ip/link_vlan.hpp"
+#include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
 
@@ -82,6 +86,19 @@ inline void parse_veth(session& s, wire::writer& w, arg_list& args) {
     hdr.store(w.storage());
 }
 
+/// Kinds iproute2 6.1 has a link_util for (it parses their options; we refuse
+/// the ones we do not implement rather than call them garbage).
+inline bool known_kind(std::string_view k) {
+    static constexpr std::string_view kinds[] = {
+        "amt", "bareudp", "bond", "bond_slave", "bridge", "bridge_slave", "dsa", "dummy", "erspan", "geneve", "gre",
+        "gretap", "gtp", "ifb", "ip6erspan", "ip6gre", "ip6gretap", "ip6tnl", "ipip", "ipoib", "ipvlan", "ipvtap",
+        "macsec", "macvlan", "macvtap", "netdevsim", "nlmon", "rmnet", "sit", "team", "team_slave", "vcan", "veth",
+        "vlan", "vrf", "vti", "vti6", "vxcan", "vxlan", "wwan", "xfrm", "virt_wifi", "can", "hsr", "lowpan"};
+    for (auto x : kinds)
+        if (x == k) return true;
+    return false;
+}
+
 /// iplink_modify for add / set / delete.
 inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t flags) {
     const bool create = flags & NLM_F_CREATE;
@@ -109,14 +126,32 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
             auto info = w.nest(IFLA_LINKINFO);
             w.put_raw(IFLA_INFO_KIND, std::as_bytes(std::span(p.type.data(), p.type.size())));
             if (!args.empty()) {
+                // iproute2 opens the data nest for any kind it knows, then parses
                 if (p.type == "veth") {
                     auto data = w.nest(IFLA_INFO_DATA);
                     parse_veth(s, w, args);
+                } else if (p.type == "bridge") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_bridge_options(w, args);
+                } else if (p.type == "bridge_slave") {
+                    auto data = w.nest(IFLA_INFO_SLAVE_DATA);
+                    parse_bridge_slave_options(s, w, args);
+                } else if (p.type == "vxlan") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_vxlan_options(s, w, args, type == RTM_NEWLINK && !create);
+                } else if (p.type == "macvlan" || p.type == "macvtap") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_macvlan_options(w, args, p.type);
+                } else if (p.type == "ipvlan" || p.type == "ipvtap") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_ipvlan_options(w, args, p.type);
+                } else if (p.type == "vlan") {
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    parse_vlan_options(w, args);
+                } else if (known_kind(p.type)) {
+                    refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else if (matches(args.peek(), "help")) {
                     usage();
-                } else if (p.type == "bridge" || p.type == "bridge_slave" || p.type == "vlan" ||
-                           p.type == "vxlan" || p.type == "macvlan") {
-                    fail_usage("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else {
                     throw soft_error{"Garbage instead of arguments \"" + args.current() + " ...\". Try \"ip link help\".\n"};
                 }

@@ -17,6 +17,9 @@
 #include "rtnl/wire/reader.hpp"
 #include "tools/common/link_format.hpp"
 #include "tools/common/session.hpp"
+#include "tools/ip/link_macvlan.hpp"
+#include "tools/ip/link_vlan.hpp"
+#include "tools/ip/link_vxlan.hpp"
 
 namespace rtnl::ip {
 
@@ -197,7 +200,17 @@ inline void bridge_port_options(session& s, wire::attr_range d) {
 
 /// Kinds iproute2 has a print_opt for (it then opens "info_data" even when empty).
 inline bool has_options_printer(std::string_view kind) {
-    return kind == "bridge" || kind == "bridge_slave";
+    return kind == "bridge" || kind == "bridge_slave" || kind == "vxlan" || kind == "macvlan" || kind == "macvtap" ||
+           kind == "ipvlan" || kind == "ipvtap" || kind == "vlan";
+}
+
+/// The kind's print_opt.
+inline void print_kind_options(session& s, std::string_view kind, wire::attr_range d) {
+    if (kind == "bridge") bridge_options(s, d);
+    else if (kind == "vxlan") print_vxlan_options(s, d);
+    else if (kind == "macvlan" || kind == "macvtap") print_macvlan_options(s, d);
+    else if (kind == "ipvlan" || kind == "ipvtap") print_ipvlan_options(s, d);
+    else if (kind == "vlan") print_vlan_options(s, d);
 }
 
 }  // namespace kinds_detail
@@ -214,7 +227,7 @@ inline void print_linktype(session& s, wire::attr_view linkinfo) {
         o.string(to::any, "info_kind", "    %s ", k);
         if (has_options_printer(k)) {
             o.open_object("info_data");
-            if (auto data = info.find(IFLA_INFO_DATA)) bridge_options(s, data.nested());
+            if (auto data = info.find(IFLA_INFO_DATA)) print_kind_options(s, k, data.nested());
             o.close_object();
         }
     }

@@ -246,7 +246,7 @@ inline parsed parse(session& s, wire::writer& w, arg_list& args, ifinfomsg& hdr,
         } else if (a == "xdp" || a == "xdpgeneric" || a == "xdpdrv" || a == "xdpoffload" || a == "vf" || a == "vrf" ||
                    matches(a, "link-netns") || matches(a, "link-netnsid") || a == "protodown" ||
                    a == "protodown_reason" || a == "parentdev") {
-            fail_usage("rtnl-ip: \"" + a + "\" is not supported; use ip(8) for it\n");
+            refuse("rtnl-ip: \"" + a + "\" is not supported; use ip(8) for it\n");
         } else {
             if (matches(a, "help")) usage();
             if (a == "dev") args.next_value();

@@ -15,6 +15,7 @@
 #include "rtnl/link.hpp"
 #include "tools/common/link_format.hpp"
 #include "tools/ip/link_kinds.hpp"
+#include "tools/ip/link_stats.hpp"
 #include "tools/common/session.hpp"
 
 namespace rtnl::ip {
@@ -215,6 +216,11 @@ inline int print_linkinfo(session& s, const link_view& v, const link_filter& f) 
             o.string(to::text, nullptr, "%s    ", o.sl());
             o.string(to::any, "ifalias", "alias %s", std::string(*alias));
         }
+
+    if (f.do_link && s.opt.stats) {
+        o.nl();
+        print_link_stats(s, v);
+    }
 
     if (auto props = v.attr(IFLA_PROP_LIST)) {
         o.open_array(to::json, "altnames");

@@ -348,7 +348,7 @@ inline int netns_command(session& s, arg_list args) {
     if (matches(cmd, "identify")) return identify(s, args);
     if (matches(cmd, "pids")) return pids(s, args);
     if (matches(cmd, "exec")) return exec(s, args);
-    if (matches(cmd, "monitor")) fail_usage("rtnl-ip: \"netns monitor\" is not supported\n");
+    if (matches(cmd, "monitor")) refuse("rtnl-ip: \"netns monitor\" is not supported\n");
     if (matches(cmd, "attach")) return attach(s, args);
     fail_usage("Command \"" + std::string(cmd) + "\" is unknown, try \"ip netns help\".\n");
 }

@@ -1,8 +1,9 @@
 // tools/ip/route_command.hpp — `rtnl-ip route add|del|change|replace…`
 // (iproute2 ip/iproute.c iproute_modify) for unicast-style routes:
 // destination or default, via, dev, src, metric, table, protocol, scope, type,
-// onlink. Multipath, encapsulation and metrics are left to ip(8) with a clear
-// message. The route listing is in route_list.hpp.
+// onlink, IPv4 over an IPv6 next hop (`via inet6`, RTA_VIA) and multipath
+// (`nexthop via … dev … weight …`). Encapsulation and metrics are left to ip(8)
+// with a clear message. The route listing is in route_list.hpp.
 #pragma once
 
 #include <arpa/inet.h>
@@ -36,7 +37,7 @@ inline int read_family(std::string_view w) {
 }
 
 [[noreturn]] inline void unsupported(const std::string& what) {
-    fail_usage("rtnl-ip: route option \"" + what + "\" is not supported; use ip(8) for it\n");
+    refuse("rtnl-ip: route option \"" + what + "\" is not supported; use ip(8) for it\n");
 }
 
 }  // namespace route_detail
@@ -59,7 +60,7 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
     }
     w.header(r);
     std::string dev;
-    bool gw_ok = false, dst_ok = false, scope_ok = false, table_ok = false;
+    bool gw_ok = false, dst_ok = false, scope_ok = false, table_ok = false, nhs_ok = false;
     auto put_u32 = [&](std::uint16_t t, std::uint32_t v) { w.put_raw(t, std::as_bytes(std::span(&v, 1))); };
 
     while (!args.empty()) {
@@ -77,8 +78,16 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
             else v = args.next_value();
             auto p = get_addr(v, family);
             if (r.rtm_family == AF_UNSPEC) r.rtm_family = static_cast<std::uint8_t>(p.family);
-            if (p.family != r.rtm_family) unsupported("via " + std::string(family_word(p.family)));
-            w.put_raw(RTA_GATEWAY, p.address.bytes());
+            if (p.family == r.rtm_family) {
+                w.put_raw(RTA_GATEWAY, p.address.bytes());
+            } else {
+                // another family's next hop (IPv4 via inet6): RTA_VIA, a struct rtvia
+                std::byte via[2 + 16];
+                const auto fam = static_cast<std::uint16_t>(p.family);
+                std::memcpy(via, &fam, 2);
+                std::memcpy(via + 2, p.address.data(), p.address.size());
+                w.put_raw(RTA_VIA, std::span<const std::byte>(via, 2 + p.address.size()));
+            }
         } else if (matches(a, "metric") || matches(a, "priority") || a == "preference") {
             const std::string& v = args.next_value();
             auto m = parse_number<std::uint32_t>(v);
@@ -110,11 +119,14 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
             table_ok = true;
         } else if (a == "dev" || a == "oif") {
             dev = args.next_value();
+        } else if (a == "nexthop") {
+            nhs_ok = true;  // the rest of the line is next hops
+            break;
         } else if (a == "from" || a == "as" || a == "tos" || matches(a, "dsfield") || a == "expires" || a == "mtu" ||
                    a == "hoplimit" || a == "advmss" || matches(a, "reordering") || a == "rtt" || a == "rto_min" ||
                    matches(a, "window") || matches(a, "cwnd") || matches(a, "initcwnd") || matches(a, "initrwnd") ||
                    matches(a, "features") || matches(a, "quickack") || matches(a, "congctl") ||
-                   matches(a, "rttvar") || matches(a, "ssthresh") || matches(a, "realms") || a == "nexthop" ||
+                   matches(a, "rttvar") || matches(a, "ssthresh") || matches(a, "realms") ||
                    a == "nhid" || matches(a, "vrf") || matches(a, "pref") || a == "encap" || a == "ttl-propagate" ||
                    matches(a, "fastopen_no_cookie")) {
             unsupported(a);
@@ -146,6 +158,58 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
         }
         put_u32(RTA_OIF, static_cast<std::uint32_t>(idx));
     }
+    if (nhs_ok) {
+        // parse_nexthops: RTA_MULTIPATH, one struct rtnexthop (+ its attributes) per hop
+        auto mp = w.nest(RTA_MULTIPATH);
+        while (!args.empty()) {
+            if (args.current() != "nexthop")
+                fail_usage("Error: \"nexthop\" or end of line is expected instead of \"" + args.current() + "\"\n");
+            if (args.size() <= 1) fail_usage("Error: unexpected end of line after \"nexthop\"\n");
+            const std::size_t at = w.size();
+            rtnexthop nh{};
+            w.header(nh);
+            args.advance();
+            while (!args.empty()) {
+                const std::string a = args.current();
+                if (a == "via") {
+                    std::string v = args.next_value();
+                    int family = read_family(v);
+                    if (family == AF_UNSPEC) family = r.rtm_family;
+                    else v = args.next_value();
+                    auto p = get_addr(v, family);
+                    if (r.rtm_family == AF_UNSPEC) r.rtm_family = static_cast<std::uint8_t>(p.family);
+                    if (p.family == r.rtm_family) {
+                        w.put_raw(RTA_GATEWAY, p.address.bytes());
+                    } else {
+                        std::byte via[2 + 16];
+                        const auto fam = static_cast<std::uint16_t>(p.family);
+                        std::memcpy(via, &fam, 2);
+                        std::memcpy(via + 2, p.address.data(), p.address.size());
+                        w.put_raw(RTA_VIA, std::span<const std::byte>(via, 2 + p.address.size()));
+                    }
+                } else if (a == "dev") {
+                    const std::string& v = args.next_value();
+                    nh.rtnh_ifindex = s.links.index(v);
+                    if (!nh.rtnh_ifindex)
+                        fail_usage("Cannot find device \"" + v + "\"\nError: cannot parse nexthop\n");
+                } else if (a == "weight") {
+                    const std::string& v = args.next_value();
+                    auto n = parse_number<unsigned>(v);
+                    if (!n || *n == 0 || *n > 256) invalid_argument("\"weight\" is invalid\n", v);
+                    nh.rtnh_hops = static_cast<unsigned char>(*n - 1);
+                } else if (a == "onlink") {
+                    nh.rtnh_flags |= RTNH_F_ONLINK;
+                } else if (matches(a, "realms") || a == "encap" || a == "as") {
+                    unsupported("nexthop " + a);
+                } else {
+                    break;
+                }
+                args.advance();
+            }
+            nh.rtnh_len = static_cast<unsigned short>(w.size() - at);
+            std::memcpy(request.data() + at, &nh, sizeof nh);
+        }
+    }
     if (r.rtm_family == AF_UNSPEC) r.rtm_family = AF_INET;
     if (!table_ok && (r.rtm_type == RTN_LOCAL || r.rtm_type == RTN_BROADCAST || r.rtm_type == RTN_NAT ||
                       r.rtm_type == RTN_ANYCAST))
@@ -157,7 +221,7 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
             r.rtm_scope = RT_SCOPE_LINK;
         else if (r.rtm_type == RTN_UNICAST || r.rtm_type == RTN_UNSPEC) {
             if (type == RTM_DELROUTE) r.rtm_scope = RT_SCOPE_NOWHERE;
-            else if (!gw_ok) r.rtm_scope = RT_SCOPE_LINK;
+            else if (!gw_ok && !nhs_ok) r.rtm_scope = RT_SCOPE_LINK;
         }
     }
     std::memcpy(request.data() + hdr_at, &r, sizeof r);

@@ -18,9 +18,12 @@
 #include "tools/ip/address_command.hpp"
 #include "tools/ip/address_list.hpp"
 #include "tools/ip/link_command.hpp"
+#include "tools/ip/neigh_command.hpp"
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
+#include "tools/ip/route_get.hpp"
 #include "tools/ip/route_list.hpp"
+#include "tools/ip/rule_command.hpp"
 #include "tools/ip/usage.hpp"
 #include "tools/common/session.hpp"
 
@@ -44,12 +47,24 @@ int link_command(session& s, arg_list args) {
     if (matches(cmd, "delete")) return link_detail::modify(s, args, RTM_DELLINK, 0);
     if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return list_or_flush(s, args, true, false);
     if (matches(cmd, "xstats") || matches(cmd, "afstats") || matches(cmd, "property"))
-        fail_usage("rtnl-ip: \"link " + cmd + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: \"link " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) {
-        if (args.peek() == "veth") {
+        // iproute2's do_help: the kind's own usage on stdout
+        const char* text = args.peek() == "veth" ? "Usage: ip link <options> type veth [peer <options>]\n"
+                                                   "To get <options> type 'ip link add help'\n"
+                         : args.peek() == "bridge"       ? kind_usage::bridge
+                         : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
+                         : args.peek() == "vxlan"        ? kind_usage::vxlan
+                         : args.peek() == "vlan"         ? kind_usage::vlan
+                                                         : nullptr;
+        const std::string kind(args.peek());
+        const std::string generated = kind == "macvlan" || kind == "macvtap" ? kind_usage::macvlan(kind)
+                                    : kind == "ipvlan" || kind == "ipvtap"   ? kind_usage::ipvlan(kind)
+                                                                             : std::string();
+        if (!generated.empty()) text = generated.c_str();
+        if (text) {
             s.sync();
-            std::fputs("Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n",
-                       stdout);
+            std::fputs(text, stdout);
             return 0;
         }
         link_detail::usage();
@@ -68,7 +83,7 @@ int address_command(session& s, arg_list args) {
     if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return list_or_flush(s, args, false, false);
     if (matches(cmd, "flush")) return list_or_flush(s, args, false, true);
     if (matches(cmd, "save") || matches(cmd, "showdump") || matches(cmd, "restore"))
-        fail_usage("rtnl-ip: \"address " + cmd + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: \"address " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) addr_detail::usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip address help\".\n");
 }
@@ -85,9 +100,10 @@ int route_command(session& s, arg_list args) {
     if (matches(cmd, "test")) return route_modify(s, args, RTM_NEWROUTE, NLM_F_EXCL);
     if (matches(cmd, "delete")) return route_modify(s, args, RTM_DELROUTE, 0);
     if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return route_list(s, args);
-    if (matches(cmd, "get") || matches(cmd, "flush") || matches(cmd, "save") || matches(cmd, "restore") ||
-        matches(cmd, "showdump"))
-        fail_usage("rtnl-ip: \"route " + cmd + "\" is not supported; use ip(8) for it\n");
+    if (matches(cmd, "get")) return route_get(s, args);
+    if (matches(cmd, "flush")) return route_list(s, args, true);
+    if (matches(cmd, "save") || matches(cmd, "restore") || matches(cmd, "showdump"))
+        refuse("rtnl-ip: \"route " + cmd + "\" is not supported; use ip(8) for it\n");
     if (matches(cmd, "help")) route_detail::usage();
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip route help\".\n");
 }
@@ -105,7 +121,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
     };
     static const object_entry table[] = {
         {"address", address_command}, {"addrlabel", nullptr}, {"maddress", nullptr}, {"route", route_command},
-        {"rule", nullptr}, {"neighbor", nullptr}, {"neighbour", nullptr}, {"ntable", nullptr}, {"ntbl", nullptr},
+        {"rule", rule_command}, {"neighbor", neigh_command}, {"neighbour", neigh_command}, {"ntable", nullptr}, {"ntbl", nullptr},
         {"link", link_command}, {"l2tp", nullptr}, {"fou", nullptr}, {"ila", nullptr}, {"macsec", nullptr},
         {"tunnel", nullptr}, {"tunl", nullptr}, {"tuntap", nullptr}, {"tap", nullptr}, {"token", nullptr},
         {"tcpmetrics", nullptr}, {"tcp_metrics", nullptr}, {"monitor", nullptr}, {"xfrm", nullptr},
@@ -116,7 +132,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         if (!matches(object, e.name)) continue;
         if (e.run) return e.run(s, args);
         if (std::strcmp(e.name, "help") == 0) usage();
-        fail_usage("rtnl-ip: object \"" + std::string(e.name) + "\" is not supported; use ip(8) for it\n");
+        refuse("rtnl-ip: object \"" + std::string(e.name) + "\" is not supported; use ip(8) for it\n");
     }
     s.complain("Object \"" + object + "\" is unknown, try \"ip help\".\n");
     return 1;
@@ -161,7 +177,7 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
         } else if (matches(opt, "-details")) {
             ++s.opt.details;
         } else if (matches(opt, "-resolve")) {
-            fail_usage("rtnl-ip: -resolve is not supported\n");
+            refuse("rtnl-ip: -resolve is not supported\n");
         } else if (matches(opt, "-oneline")) {
             s.opt.oneline = true;
         } else if (matches(opt, "-timestamp") || matches(opt, "-tshort")) {
