@@ -75,7 +75,7 @@ build() {  # build PRESET [TARGET...]
 
 fuzz_smoke() {  # each libFuzzer target for a few seconds from the checked-in corpus
     local seconds=${RTNL_FUZZ_SECONDS:-20}
-    local targets=(reader extack exchange ip bridge topo nft)
+    local targets=(reader extack exchange ip bridge topo nft cni)
     build fuzz "${targets[@]/#/fuzz-}"
     for t in "${targets[@]}"; do
         log "fuzz $t for ${seconds}s"

@@ -100,6 +100,25 @@ TEST_F(BadInput, BridgeNameUsedByANonBridge) {
 
 TEST_F(BadInput, WrongTypeOfKey) { expect_error(add(R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni","isGateway":"yes"})"), 7, false, "isGateway"); }
 
+// Found by fuzz-cni: a float or out-of-range number is the wrong type (code 7), never
+// truncated (undefined behaviour) or passed to the kernel.
+TEST_F(BadInput, FloatOrHugeNumber) {
+    expect_error(add(R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni","mtu":1e30})"), 7, false, "mtu");
+    expect_error(add(R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni","vlan":4294967296})"), 7, false, "vlan");
+}
+
+// Found by fuzz-cni: a prevResult whose entries are not objects or whose fields are
+// not strings is a decoding failure (code 6) in the spec's words, not a library's
+// type_error reported as code 999.
+TEST_F(BadInput, MalformedPrevResult) {
+    auto check = add(R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni",
+        "prevResult":{"cniVersion":"1.0.0","interfaces":[{"name":5}],"ips":[]}})");
+    check.command = "CHECK";
+    expect_error(check, 6, false, "name is not a string");
+    check.stdin_text = R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni","prevResult":{"ips":[5]}})";
+    expect_error(check, 6, false, "not an object");
+}
+
 TEST_F(BadInput, HairpinAndPromisc) {
     expect_error(add(R"({"cniVersion":"1.0.0","name":"net","type":"rtnl-cni","hairpinMode":true,"promiscMode":true})"), 999);
 }

@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +75,14 @@ template <class T>
 T get(const nlohmann::json& o, const char* key, T fallback) {
     auto it = o.find(key);
     if (it == o.end() || it->is_null()) return fallback;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // a float or an out-of-range integer is the wrong type, not a value to truncate
+        const bool fits = it->is_number_unsigned()
+                              ? it->template get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                              : it->is_number_integer() && it->template get<std::int64_t>() >= std::numeric_limits<T>::min() &&
+                                    it->template get<std::int64_t>() <= std::numeric_limits<T>::max();
+        if (!fits) fail(invalid_config, std::string("invalid network config: \"") + key + "\" has the wrong type");
+    }
     try {
         return it->get<T>();
     } catch (const nlohmann::json::exception&) {
@@ -208,7 +219,8 @@ inline net_config parse_config(std::string_view text, const environment& env) {
 
     if (auto g = j.find("cni.dev/valid-attachments"); g != j.end() && g->is_array())
         for (auto& a : *g)
-            if (a.is_object()) c.valid_attachments.push_back({a.value("containerID", ""), a.value("ifname", "")});
+            if (a.is_object())
+                c.valid_attachments.push_back({get<std::string>(a, "containerID", ""), get<std::string>(a, "ifname", "")});
 
     // IPAM
     auto ipam_it = j.find("ipam");

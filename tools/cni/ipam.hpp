@@ -99,8 +99,12 @@ inline exec_output exec_plugin(const std::string& file, const std::string& comma
 /// A delegated plugin's failure, passed on with its own code and message.
 [[noreturn]] inline void rethrow(const std::string& type, const exec_output& r) {
     auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (j.is_object() && j.contains("msg"))
-        fail(j.value("code", static_cast<int>(generic)), j.value("msg", std::string()), j.value("details", std::string()));
+    // a well-formed error passes on as it is; anything else is reported whole below
+    if (j.is_object() && j.contains("msg") && j["msg"].is_string() && j.value("code", nlohmann::json(0)).is_number_integer()) {
+        const auto details = j.find("details");
+        fail(j.value("code", static_cast<int>(generic)), j["msg"].get<std::string>(),
+             details != j.end() && details->is_string() ? details->get<std::string>() : std::string());
+    }
     fail(generic, "IPAM plugin \"" + type + "\" failed (exit " + std::to_string(r.status) + ")", r.out);
 }
 

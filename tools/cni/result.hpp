@@ -95,19 +95,39 @@ inline result from_json(const nlohmann::json& j) {
         if (!a) fail(decoding_failure, std::string("result: invalid ") + what);
         return *a;
     };
+    // every element must be an object and every named field a string: nlohmann's
+    // value() would throw its own type_error, reaching the runtime as code 999
+    auto object = [](const nlohmann::json& v, const char* what) -> const nlohmann::json& {
+        if (!v.is_object()) fail(decoding_failure, std::string("result: ") + what + " is not an object");
+        return v;
+    };
+    auto text = [](const nlohmann::json& o, const char* key) {
+        auto f = o.find(key);
+        if (f == o.end() || f->is_null()) return std::string();
+        if (!f->is_string()) fail(decoding_failure, std::string("result: ") + key + " is not a string");
+        return f->get<std::string>();
+    };
+    auto field = [](const nlohmann::json& o, const char* key) {
+        auto f = o.find(key);
+        return f == o.end() ? nlohmann::json() : *f;
+    };
     if (auto it = j.find("interfaces"); it != j.end() && it->is_array())
-        for (auto& i : *it)
-            r.interfaces.push_back({i.value("name", ""), i.value("mac", ""), i.value("sandbox", "")});
+        for (auto& v : *it) {
+            auto& i = object(v, "interface");
+            r.interfaces.push_back({text(i, "name"), text(i, "mac"), text(i, "sandbox")});
+        }
     if (auto it = j.find("ips"); it != j.end() && it->is_array())
-        for (auto& i : *it) {
-            ip_result ip{prefix(i.value("address", nlohmann::json()), "address"), std::nullopt, std::nullopt};
+        for (auto& v : *it) {
+            auto& i = object(v, "ip");
+            ip_result ip{prefix(field(i, "address"), "address"), std::nullopt, std::nullopt};
             if (i.contains("gateway") && !i["gateway"].is_null()) ip.gateway = address(i["gateway"], "gateway");
             if (i.contains("interface") && i["interface"].is_number_integer()) ip.interface = i["interface"].get<int>();
             r.ips.push_back(std::move(ip));
         }
     if (auto it = j.find("routes"); it != j.end() && it->is_array())
-        for (auto& rt : *it) {
-            route_result x{prefix(rt.value("dst", nlohmann::json()), "route dst"), std::nullopt};
+        for (auto& v : *it) {
+            auto& rt = object(v, "route");
+            route_result x{prefix(field(rt, "dst"), "route dst"), std::nullopt};
             if (rt.contains("gw") && !rt["gw"].is_null()) x.gw = address(rt["gw"], "route gw");
             r.routes.push_back(std::move(x));
         }
