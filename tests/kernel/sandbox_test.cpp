@@ -28,6 +28,7 @@ struct child_report {
     bool root_is_mount_point = false;  ///< "/" could be made private (it is a mount point)
     bool run_is_tmpfs = false;
     bool netns_empty = false;          ///< /var/run/netns (iproute2's path) is the sandbox's, empty
+    std::string cwd;                   ///< the working directory afterwards (it was /tmp)
 };
 
 /// Forks, chroots into `root`, makes the sandbox and reports what it finds.
@@ -40,7 +41,7 @@ child_report sandbox_in_chroot(const std::string& root) {
     if (pid == 0) {
         ::close(p[0]);
         std::string out;
-        if (::chroot(root.c_str()) != 0 || ::chdir("/") != 0) {
+        if (::chroot(root.c_str()) != 0 || ::chdir("/tmp") != 0) {
             out = "E:chroot failed\n";
         } else {
             auto r = rtnl::tools::make_sandbox();
@@ -53,6 +54,8 @@ child_report sandbox_in_chroot(const std::string& root) {
                 struct stat st {};
                 const bool netns_dir = ::stat("/var/run/netns", &st) == 0 && S_ISDIR(st.st_mode);
                 out += netns_dir && ::access("/var/run/netns/stale", F_OK) != 0 ? "V:1\n" : "V:0\n";
+                char cwd[256] = "";
+                out += std::string("C:") + (::getcwd(cwd, sizeof cwd) ? cwd : "?") + "\n";
             }
         }
         (void)!::write(p[1], out.data(), out.size());
@@ -78,6 +81,7 @@ child_report sandbox_in_chroot(const std::string& root) {
         case 'M': r.root_is_mount_point = v == "1"; break;
         case 'T': r.run_is_tmpfs = v == "1"; break;
         case 'V': r.netns_empty = v == "1"; break;
+        case 'C': r.cwd = v; break;
         }
     }
     return r;
@@ -120,6 +124,7 @@ TEST_F(Sandbox, InAChrootSlashBecomesAPrivateMountPointAndNothingLeaks) {
     EXPECT_EQ(r.error, "");
     EXPECT_NE(r.notes.find("/ is not a mount point (a chroot)"), std::string::npos) << r.notes;
     EXPECT_TRUE(r.root_is_mount_point) << "ip netns exec needs / to be a mount point";
+    EXPECT_EQ(r.cwd, "/tmp") << "the working directory stays where it was";
     EXPECT_TRUE(r.run_is_tmpfs);
     EXPECT_EQ(mounts_under(root), 0) << "a mount propagated out of the chroot's sandbox";
 }
