@@ -22,6 +22,9 @@
 //     set its own network's sysctls: /proc/sys/net alone — per network
 //     namespace, so the sandbox's own — is bound writable; the rest stays as it was.
 // What was worked around is reported in `notes`, what could not be is `error`.
+// In a chroot the process ends up with a new root mount: what it opened before
+// (its own executable: /proc/self/exe) is then named by a path outside that
+// root. Resolve such paths before entering the sandbox.
 #pragma once
 
 #include <fcntl.h>
