@@ -28,33 +28,19 @@ struct child_report {
     bool root_is_mount_point = false;  ///< "/" could be made private (it is a mount point)
     bool run_is_tmpfs = false;
     bool netns_empty = false;          ///< /var/run/netns (iproute2's path) is the sandbox's, empty
+    std::string cwd;                   ///< the working directory afterwards (it was /tmp)
 };
 
-/// Forks, chroots into `root`, makes the sandbox and reports what it finds.
-child_report sandbox_in_chroot(const std::string& root) {
+/// Runs `fn` in a forked child (the sandbox changes the process for good) and
+/// returns the text it produced.
+template <class Fn>
+std::string in_child(Fn&& fn) {
     int p[2];
-    child_report failed;
-    failed.error = "pipe failed";
-    if (::pipe(p) != 0) return failed;
+    if (::pipe(p) != 0) return "E:pipe failed\n";
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(p[0]);
-        std::string out;
-        if (::chroot(root.c_str()) != 0 || ::chdir("/") != 0) {
-            out = "E:chroot failed\n";
-        } else {
-            auto r = rtnl::tools::make_sandbox();
-            out = "E:" + r.error + "\n";
-            for (auto& n : r.notes) out += "N:" + n + "\n";
-            if (r) {
-                out += ::mount("", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 ? "M:1\n" : "M:0\n";
-                struct statfs fs {};
-                out += ::statfs("/run", &fs) == 0 && fs.f_type == TMPFS_MAGIC ? "T:1\n" : "T:0\n";
-                struct stat st {};
-                const bool netns_dir = ::stat("/var/run/netns", &st) == 0 && S_ISDIR(st.st_mode);
-                out += netns_dir && ::access("/var/run/netns/stale", F_OK) != 0 ? "V:1\n" : "V:0\n";
-            }
-        }
+        const std::string out = fn();
         (void)!::write(p[1], out.data(), out.size());
         ::_exit(0);
     }
@@ -64,6 +50,27 @@ child_report sandbox_in_chroot(const std::string& root) {
     for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
     ::close(p[0]);
     ::waitpid(pid, nullptr, 0);
+    return text;
+}
+
+/// Forks, chroots into `root`, makes the sandbox and reports what it finds.
+child_report sandbox_in_chroot(const std::string& root) {
+    const std::string text = in_child([&] {
+        if (::chroot(root.c_str()) != 0 || ::chdir("/tmp") != 0) return std::string("E:chroot failed\n");
+        auto r = rtnl::tools::make_sandbox();
+        std::string out = "E:" + r.error + "\n";
+        for (auto& n : r.notes) out += "N:" + n + "\n";
+        if (!r) return out;
+        out += ::mount("", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 ? "M:1\n" : "M:0\n";
+        struct statfs fs {};
+        out += ::statfs("/run", &fs) == 0 && fs.f_type == TMPFS_MAGIC ? "T:1\n" : "T:0\n";
+        struct stat st {};
+        const bool netns_dir = ::stat("/var/run/netns", &st) == 0 && S_ISDIR(st.st_mode);
+        out += netns_dir && ::access("/var/run/netns/stale", F_OK) != 0 ? "V:1\n" : "V:0\n";
+        char cwd[256] = "";
+        out += std::string("C:") + (::getcwd(cwd, sizeof cwd) ? cwd : "?") + "\n";
+        return out;
+    });
     child_report r;
     std::size_t at = 0;
     while (at < text.size()) {
@@ -78,6 +85,7 @@ child_report sandbox_in_chroot(const std::string& root) {
         case 'M': r.root_is_mount_point = v == "1"; break;
         case 'T': r.run_is_tmpfs = v == "1"; break;
         case 'V': r.netns_empty = v == "1"; break;
+        case 'C': r.cwd = v; break;
         }
     }
     return r;
@@ -120,6 +128,7 @@ TEST_F(Sandbox, InAChrootSlashBecomesAPrivateMountPointAndNothingLeaks) {
     EXPECT_EQ(r.error, "");
     EXPECT_NE(r.notes.find("/ is not a mount point (a chroot)"), std::string::npos) << r.notes;
     EXPECT_TRUE(r.root_is_mount_point) << "ip netns exec needs / to be a mount point";
+    EXPECT_EQ(r.cwd, "/tmp") << "the working directory stays where it was";
     EXPECT_TRUE(r.run_is_tmpfs);
     EXPECT_EQ(mounts_under(root), 0) << "a mount propagated out of the chroot's sandbox";
 }
@@ -164,11 +173,7 @@ TEST_F(Sandbox, ReadOnlyProcSysGetsOnlyItsNetworkPartWritable) {
     // as podman and docker mount it
     ASSERT_EQ(::mount("/proc/sys", "/proc/sys", nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
     ASSERT_EQ(::mount("", "/proc/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), 0) << std::strerror(errno);
-    int p[2];
-    ASSERT_EQ(::pipe(p), 0);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::close(p[0]);
+    const std::string text = in_child([] {
         auto r = rtnl::tools::make_sandbox();
         std::string out = r.error.empty() ? "" : "error: " + r.error + "\n";
         for (auto& n : r.notes) out += n + "\n";
@@ -178,15 +183,8 @@ TEST_F(Sandbox, ReadOnlyProcSysGetsOnlyItsNetworkPartWritable) {
         out += f.good() ? "net writable\n" : "net not writable\n";
         struct statvfs k {};
         out += ::statvfs("/proc/sys/kernel", &k) == 0 && (k.f_flag & ST_RDONLY) ? "kernel read-only\n" : "kernel writable\n";
-        (void)!::write(p[1], out.data(), out.size());
-        ::_exit(0);
-    }
-    ::close(p[1]);
-    std::string text;
-    char buf[1024];
-    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-    ::close(p[0]);
-    ::waitpid(pid, nullptr, 0);
+        return out;
+    });
     EXPECT_EQ(text,
               "/proc/sys is read-only (a container?): made /proc/sys/net, the sandbox's own, writable\n"
               "net writable\nkernel read-only\n");

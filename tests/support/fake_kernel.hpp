@@ -67,46 +67,32 @@ public:
     std::size_t recv_calls = 0, poll_calls = 0;
 
     // ---- building answers --------------------------------------------------------
-    static std::vector<std::byte> error_message(const nlmsghdr& to, int error, std::uint16_t flags = 0) {
+    /// One message answering `to`: a header, then `body`.
+    template <class Body>
+    static std::vector<std::byte> message(const nlmsghdr& to, std::uint16_t type, std::uint16_t flags, const Body& body) {
         struct {
             nlmsghdr h;
-            nlmsgerr e;
+            Body b;
         } m{};
         m.h.nlmsg_len = sizeof m;
-        m.h.nlmsg_type = NLMSG_ERROR;
-        m.h.nlmsg_flags = static_cast<std::uint16_t>(flags | NLM_F_CAPPED);
-        m.h.nlmsg_seq = to.nlmsg_seq;
-        m.h.nlmsg_pid = to.nlmsg_pid;
-        m.e.error = error;
-        m.e.msg = to;
-        return bytes_of(&m, sizeof m);
-    }
-    static std::vector<std::byte> done_message(const nlmsghdr& to, int error = 0, std::uint16_t flags = NLM_F_MULTI) {
-        struct {
-            nlmsghdr h;
-            int error;
-        } m{};
-        m.h.nlmsg_len = sizeof m;
-        m.h.nlmsg_type = NLMSG_DONE;
+        m.h.nlmsg_type = type;
         m.h.nlmsg_flags = flags;
         m.h.nlmsg_seq = to.nlmsg_seq;
         m.h.nlmsg_pid = to.nlmsg_pid;
-        m.error = error;
+        m.b = body;
         return bytes_of(&m, sizeof m);
+    }
+    static std::vector<std::byte> error_message(const nlmsghdr& to, int error, std::uint16_t flags = 0) {
+        return message(to, NLMSG_ERROR, static_cast<std::uint16_t>(flags | NLM_F_CAPPED), nlmsgerr{error, to});
+    }
+    static std::vector<std::byte> done_message(const nlmsghdr& to, int error = 0, std::uint16_t flags = NLM_F_MULTI) {
+        return message(to, NLMSG_DONE, flags, error);
     }
     /// A dump part: an RTM_NEWLINK with an empty ifinfomsg, tagged by `index`.
     static std::vector<std::byte> link_message(const nlmsghdr& to, int index, std::uint16_t flags = NLM_F_MULTI) {
-        struct {
-            nlmsghdr h;
-            ifinfomsg i;
-        } m{};
-        m.h.nlmsg_len = sizeof m;
-        m.h.nlmsg_type = RTM_NEWLINK;
-        m.h.nlmsg_flags = flags;
-        m.h.nlmsg_seq = to.nlmsg_seq;
-        m.h.nlmsg_pid = to.nlmsg_pid;
-        m.i.ifi_index = index;
-        return bytes_of(&m, sizeof m);
+        ifinfomsg i{};
+        i.ifi_index = index;
+        return message(to, RTM_NEWLINK, flags, i);
     }
     static std::vector<std::byte> bytes_of(const void* p, std::size_t n) {
         const auto* b = static_cast<const std::byte*>(p);

@@ -29,9 +29,14 @@
 
 namespace rtnl::test {
 
-/// Directory of the tools under test: $RTNL_TOOLS_DIR, else ../tools next to this binary.
+/// Directory of the tools under test: $RTNL_TOOLS_DIR (ctest sets it), the
+/// build's (RTNL_TOOLS_BUILT), else ../tools next to this binary (but in a
+/// chroot, after the sandbox, /proc/self/exe names it by a path outside the root).
 inline std::string tools_dir() {
     if (const char* d = std::getenv("RTNL_TOOLS_DIR")) return d;
+#ifdef RTNL_TOOLS_BUILT
+    return RTNL_TOOLS_BUILT;
+#endif
     char buf[4096];
     const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     std::string self(buf, n > 0 ? static_cast<std::size_t>(n) : 0);

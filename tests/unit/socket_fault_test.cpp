@@ -8,6 +8,7 @@
 //   EAGAIN on a read                    poll until the window's deadline, then read
 //   ENOBUFS (receive buffer overran)    every open request of the window: replies_lost
 //                                       (it may have run); its late answers reach nobody
+//                                       (ACK windows and reply/dump windows alike)
 //   MSG_TRUNC on an ACK                 that request: truncated_reply; the others their ACK
 //   MSG_TRUNC where replies flow        every open request of the window: truncated_reply
 //   NLM_F_DUMP_INTR                     dump() says interrupted, data kept;
@@ -145,6 +146,27 @@ TEST(SocketFaults, EnobufsFailsTheWindowAndItsLateAnswersReachNobody) {
     };
     expect_own_answers(run(nl, changes(2)), 2);
     EXPECT_EQ(nl.stats().stale_messages, 3u);
+}
+
+TEST(SocketFaults, EnobufsWhereRepliesFlowFailsTheDumpOnceAndTheNextDumpIsClean) {
+    fake_kernel k;
+    auto nl = k.make_socket();
+    k.answer = [](fake_kernel& f, const std::vector<fake_kernel::request>& rs) {
+        f.deliver(fake_kernel::link_message(rs[0].header, 1));
+        f.deliver(fake_kernel::done_message(rs[0].header));
+    };
+    k.recv_errors = {0, 0, ENOBUFS};  // peek and read the first part, then the overrun
+    auto d = link_dump();
+    std::error_code ec;
+    int parts = 0;
+    nl.dump(d, [&](const wire::message_view&) { ++parts; }, ec);
+    EXPECT_EQ(ec, make_error_code(errc::replies_lost));
+    EXPECT_EQ(parts, 1);
+    parts = 0;
+    nl.dump(d, [&](const wire::message_view&) { ++parts; }, ec);  // the old DONE is stale
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(parts, 1);
+    EXPECT_EQ(nl.stats().stale_messages, 1u);
 }
 
 TEST(SocketFaults, TruncatedAckFailsOnlyItsRequest) {

@@ -22,6 +22,9 @@
 //     set its own network's sysctls: /proc/sys/net alone — per network
 //     namespace, so the sandbox's own — is bound writable; the rest stays as it was.
 // What was worked around is reported in `notes`, what could not be is `error`.
+// In a chroot the process ends up with a new root mount: what it opened before
+// (its own executable: /proc/self/exe) is then named by a path outside that
+// root. Resolve such paths before entering the sandbox.
 #pragma once
 
 #include <fcntl.h>
@@ -69,6 +72,9 @@ inline std::string privatise_chroot(std::vector<std::string>& notes) {
         int fd;
         ~guard() { ::close(fd); }
     } g{old_root};
+    // the working directory, by path: it is resolved again inside the new mount
+    std::string cwd = "/";
+    if (char buf[4096]; ::getcwd(buf, sizeof buf)) cwd = buf;
     // chroot into any subdirectory: our working directory ("/") is then outside
     // the root, and ".." walks up past the old root to the namespace's root.
     bool stepped = false;
@@ -99,8 +105,10 @@ inline std::string privatise_chroot(std::vector<std::string>& notes) {
                                                     open_tree_clone | open_tree_cloexec | AT_RECURSIVE | AT_EMPTY_PATH));
         if (tree >= 0) {
             if (::syscall(SYS_move_mount, tree, "", old_root, "", move_f_empty | move_t_empty) == 0 &&
-                ::fchdir(tree) == 0 && ::chroot(".") == 0 && ::chdir("/") == 0)
+                ::fchdir(tree) == 0 && ::chroot(".") == 0 && ::chdir("/") == 0) {
                 bound = true;
+                (void)!::chdir(cwd.c_str());
+            }
             ::close(tree);
         }
 #endif
@@ -109,6 +117,7 @@ inline std::string privatise_chroot(std::vector<std::string>& notes) {
         // Back into the chroot as it was.
         if (::fchdir(old_root) != 0 || ::chroot(".") != 0 || ::chdir("/") != 0)
             return errno_text("return into the chroot");
+        (void)!::chdir(cwd.c_str());
         if (error.empty())
             notes.push_back("/ is not a mount point (a chroot) and could not be bound onto itself: "
                             "`ip netns exec` inside the sandbox will fail");

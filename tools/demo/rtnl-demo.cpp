@@ -167,11 +167,13 @@ void egress() {
 }  // namespace
 
 int main() {
+    // before the sandbox: in a chroot it gives the process a new root mount, and
+    // /proc/self/exe then names the binary by a path outside it
+    const std::string path = own_directory() + ":" + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
     if (auto why = rtnl::tools::enter_sandbox(); !why.empty()) {
         std::fprintf(stderr, "rtnl-demo: %s\n", why.c_str());
         return 1;
     }
-    const std::string path = own_directory() + ":" + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
     ::setenv("PATH", path.c_str(), 1);
     std::printf("rtnl-demo: the ip-netns tutorial with rtnl-ip, rtnl-bridge and rtnl-topo, in a private network + mount\n"
                 "namespace (own /run/netns); the host is not touched.\n");
