@@ -229,20 +229,14 @@ int main(int argc, char** argv) {
             record(p, "ADD", o);
             results[p][i] = o.out;
         }
-    for (std::size_t i = 0; i < n; ++i)
-        for (int k = 0; k < 2; ++k) {
-            const int p = static_cast<int>((i + static_cast<std::size_t>(k)) % 2);
-            json c = json::parse(conf[p]);
-            c["prevResult"] = json::parse(results[p][i], nullptr, false);
-            record(p, "CHECK", exec_plugin(plugins[p].path, "CHECK", "seq" + std::to_string(i), "/run/netns/" + ns_name(p, "s", i), c.dump(), ref_dir));
-        }
-    for (std::size_t i = 0; i < n; ++i)
-        for (int k = 0; k < 2; ++k) {
-            const int p = static_cast<int>((i + static_cast<std::size_t>(k)) % 2);
-            json c = json::parse(conf[p]);
-            c["prevResult"] = json::parse(results[p][i], nullptr, false);
-            record(p, "DEL", exec_plugin(plugins[p].path, "DEL", "seq" + std::to_string(i), "/run/netns/" + ns_name(p, "s", i), c.dump(), ref_dir));
-        }
+    for (const char* op : {"CHECK", "DEL"})  // with the ADD's result as prevResult, as a runtime sends them
+        for (std::size_t i = 0; i < n; ++i)
+            for (int k = 0; k < 2; ++k) {
+                const int p = static_cast<int>((i + static_cast<std::size_t>(k)) % 2);
+                json c = json::parse(conf[p]);
+                c["prevResult"] = json::parse(results[p][i], nullptr, false);
+                record(p, op, exec_plugin(plugins[p].path, op, "seq" + std::to_string(i), "/run/netns/" + ns_name(p, "s", i), c.dump(), ref_dir));
+            }
 
     // ---- parallel: W workers per plugin, the plugins take turns
     double par_s[2][2] = {};  // [plugin][0 ADD, 1 DEL] wall seconds
