@@ -63,6 +63,9 @@ int link_command(session& s, arg_list args) {
                          : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
                          : args.peek() == "vxlan"        ? kind_usage::vxlan
                          : args.peek() == "vlan"         ? kind_usage::vlan
+                         : args.peek() == "dummy"        ? "Usage: ... dummy\n"
+                         : args.peek() == "ifb"          ? "Usage: ... ifb\n"
+                         : args.peek() == "nlmon"        ? "Usage: ... nlmon\n"
                                                          : nullptr;
         const std::string kind(args.peek());
         const std::string generated = kind == "macvlan" || kind == "macvtap" ? kind_usage::macvlan(kind)
