@@ -217,8 +217,8 @@ step IP link help ipvtap
 )SH");
 }
 
-// 8021q is not built into this kernel either: vlan requests byte for byte, and
-// the errors both tools print.
+// 8021q (and dummy, nlmon) are not built into this kernel either: the requests
+// byte for byte, and the errors both tools print.
 TEST_F(LinkKinds, VlanRequestsAndErrors) {
     if (run({"strace", "-V"}).status != 0) FAIL() << "strace is not installed (run.sh installs it)";
     ASSERT_EQ(sh("ip link add v0 type veth peer name v1").status, 0);
@@ -227,7 +227,10 @@ TEST_F(LinkKinds, VlanRequestsAndErrors) {
              {"link", "add", "link", "v0", "v0.20", "type", "vlan", "protocol", "802.1ad", "id", "20", "reorder_hdr",
               "off", "gvrp", "on", "mvrp", "off", "loose_binding", "on", "bridge_binding", "off"},
              {"link", "add", "link", "v0", "name", "v0.30", "type", "vlan", "id", "30", "ingress-qos-map", "1:2", "3:4",
-              "egress-qos-map", "5:6"}})
+              "egress-qos-map", "5:6"},
+             {"link", "add", "d0", "type", "dummy"},
+             {"link", "add", "d0", "type", "dummy", "whatever", "ip", "ignores"},
+             {"link", "add", "n0", "type", "nlmon"}})
         expect_same_requests(rtnl_ip(), "ip", w);
     expect_same_as_iproute2(R"SH(
 step IP link add v0 type veth peer name v1
@@ -238,6 +241,9 @@ step IP link add link v0 name v0.10 type vlan id 10 ingress-qos-map 1:x
 step IP link add link v0 name v0.10 type vlan bogus
 step IP link add link v0 name v0.10 type vlan help
 step IP link help vlan
+step IP link help dummy
+step IP link help ifb
+step IP link help nlmon
 )SH");
 }
 

@@ -18,6 +18,7 @@
 
 #include "tools/common/link_format.hpp"
 #include "tools/common/messages.hpp"
+#include "tools/bridge/vlan.hpp"
 #include "tools/common/session.hpp"
 
 namespace rtnl::bridge_tool {
@@ -103,22 +104,7 @@ inline void print_entry(session& s, int ifindex, const br_mdb_entry& e, wire::at
 inline int mdb_show(session& s, arg_list args) {
     using namespace mdb_detail;
     s.sync();
-    std::string dev;
-    bool have_dev = false;
-    int filter_vlan = 0;
-    while (!args.empty()) {
-        if (args.peek() == "dev") {
-            const std::string& v = args.next_value();
-            if (have_dev) duplicate_argument("dev", v);
-            dev = v;
-            have_dev = true;
-        } else if (args.peek() == "vid") {
-            const std::string& v = args.next_value();
-            if (filter_vlan) duplicate_argument("vid", v);
-            filter_vlan = std::atoi(v.c_str());
-        }
-        args.advance();
-    }
+    auto [dev, have_dev, filter_vlan] = read_dev_vid(args);
     s.links.load_all();
     int only = 0;
     if (have_dev) {

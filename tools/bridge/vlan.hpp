@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "rtnl/wire/writer.hpp"
 #include "tools/bridge/link_set.hpp"
@@ -179,12 +180,12 @@ inline int vlan_modify(session& s, arg_list args, std::uint16_t type) {
     return queued;
 }
 
-/// vlan_show (without -s): the ports' VLAN lists from one AF_BRIDGE dump.
-inline int vlan_show(session& s, arg_list args) {
-    s.sync();
+/// `[dev DEV] [vid VID]` as bridge's vlan_show and mdb_show read them (other
+/// words ignored): {dev, dev given, vid or 0}.
+inline std::tuple<std::string, bool, int> read_dev_vid(arg_list& args) {
     std::string dev;
     bool have_dev = false;
-    int filter_vlan = 0;
+    int vid = 0;
     while (!args.empty()) {
         if (args.peek() == "dev") {
             const std::string& v = args.next_value();
@@ -193,11 +194,18 @@ inline int vlan_show(session& s, arg_list args) {
             have_dev = true;
         } else if (args.peek() == "vid") {
             const std::string& v = args.next_value();
-            if (filter_vlan) duplicate_argument("vid", v);
-            filter_vlan = std::atoi(v.c_str());
+            if (vid) duplicate_argument("vid", v);
+            vid = std::atoi(v.c_str());
         }
         args.advance();
     }
+    return {dev, have_dev, vid};
+}
+
+/// vlan_show (without -s): the ports' VLAN lists from one AF_BRIDGE dump.
+inline int vlan_show(session& s, arg_list args) {
+    s.sync();
+    auto [dev, have_dev, filter_vlan] = read_dev_vid(args);
     if (s.opt.stats) refuse("rtnl-bridge: \"-s vlan show\" is not supported; use bridge(8) for it\n");
     int only = 0;
     if (have_dev) {

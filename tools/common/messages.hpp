@@ -6,6 +6,8 @@
 #include <linux/netlink.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <system_error>
 #include <vector>
 
@@ -34,6 +36,20 @@ inline std::vector<stored_message> dump_messages(socket& nl, wire::buffer& reque
         if (m.type() == type) out.emplace_back(m);
     }, ec);
     return out;
+}
+
+/// Appends message `m` to `out` with another type and flags (how iproute2's
+/// flushes send dumped entries back as RTM_DEL*), keeping the 4-byte alignment.
+inline void append_as(wire::buffer& out, const wire::message_view& m, std::uint16_t type, std::uint16_t flags) {
+    auto b = m.bytes();
+    const std::size_t at = out.size();
+    out.append(b.data(), b.size());
+    nlmsghdr h;
+    std::memcpy(&h, out.data() + at, sizeof h);
+    h.nlmsg_type = type;
+    h.nlmsg_flags = flags;
+    std::memcpy(out.data() + at, &h, sizeof h);
+    while (out.size() % 4) out.append("\0", 1);
 }
 
 /// Sends one GET and keeps its reply.

@@ -42,6 +42,8 @@ struct options {
     bool brief = false;
     bool all = false;
     bool compress_vlans = false;  ///< bridge -c
+    bool timestamp = false;       ///< -t (monitor)
+    bool timestamp_short = false; ///< -ts
     int family = AF_UNSPEC;  ///< -4 / -6 / -0 / -f
     std::string batch;       ///< -batch FILE ("" when not batching)
     bool batch_given = false;

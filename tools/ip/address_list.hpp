@@ -48,15 +48,7 @@ inline int flush(session& s, const addr_filter& f) {
             address_view a(m.view());
             if (!a.valid() || !address_selected(s, a, f)) continue;
             // iproute2 sends the address message back as RTM_DELADDR
-            auto b = m.view().bytes();
-            const std::size_t at = dels.size();
-            dels.append(b.data(), b.size());
-            nlmsghdr h;
-            std::memcpy(&h, dels.data() + at, sizeof h);
-            h.nlmsg_type = RTM_DELADDR;
-            h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-            std::memcpy(dels.data() + at, &h, sizeof h);
-            while (dels.size() % 4) dels.append("\0", 1);
+            append_as(dels, m.view(), RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK);
             ++n;
         }
         if (n == 0) {

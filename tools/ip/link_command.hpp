@@ -148,6 +148,10 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
                 } else if (p.type == "vlan") {
                     auto data = w.nest(IFLA_INFO_DATA);
                     parse_vlan_options(w, args);
+                } else if (p.type == "dummy" || p.type == "ifb" || p.type == "nlmon") {
+                    // a link_util without parse_opt: ip opens the data nest and ignores the words
+                    auto data = w.nest(IFLA_INFO_DATA);
+                    while (!args.empty()) args.advance();
                 } else if (known_kind(p.type)) {
                     refuse("rtnl-ip: options of link type \"" + p.type + "\" are not supported; use ip(8) for them\n");
                 } else if (matches(args.peek(), "help")) {

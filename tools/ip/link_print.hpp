@@ -30,6 +30,7 @@ struct link_filter {
     std::string slave_kind;
     int family = AF_UNSPEC;
     bool do_link = false;  ///< `ip link` (mode and alias lines) rather than `ip addr`
+    bool show_queue = true;  ///< iproute2's filter.showqueue: set by list commands, not by monitor
 };
 
 namespace link_print_detail {
@@ -135,7 +136,7 @@ inline int print_linkinfo(session& s, const link_view& v, const link_filter& f) 
             else o.string(to::any, "linkmode", "mode %s ", *mode ? "DORMANT" : "DEFAULT");
         }
     if (auto g = v.group()) o.string(to::any, "group", "group %s ", s.tables.groups.name(*g));
-    if (auto q = v.txqlen(); q && *q) o.integer(to::any, "txqlen", "qlen %d", static_cast<int>(*q));
+    if (auto q = v.txqlen(); f.show_queue && q && *q) o.integer(to::any, "txqlen", "qlen %d", static_cast<int>(*q));
     if (auto ev = v.attr(IFLA_EVENT).as<std::uint32_t>()) {
         static const char* events[] = {"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER", "NOTIFY PEERS",
                                        "RESEND IGMP", "BONDING OPTION"};

@@ -40,6 +40,20 @@ inline int read_family(std::string_view w) {
     refuse("rtnl-ip: route option \"" + what + "\" is not supported; use ip(8) for it\n");
 }
 
+/// A next hop: RTA_GATEWAY in the route's family, else RTA_VIA (a struct
+/// rtvia: family, then the address — IPv4 over an IPv6 next hop).
+inline void put_gateway(wire::writer& w, const inet_arg& p, int route_family) {
+    if (p.family == route_family) {
+        w.put_raw(RTA_GATEWAY, p.address.bytes());
+        return;
+    }
+    std::byte via[2 + 16];
+    const auto fam = static_cast<std::uint16_t>(p.family);
+    std::memcpy(via, &fam, 2);
+    std::memcpy(via + 2, p.address.data(), p.address.size());
+    w.put_raw(RTA_VIA, std::span<const std::byte>(via, 2 + p.address.size()));
+}
+
 }  // namespace route_detail
 
 /// iproute_modify for add / del (and change / replace / append / prepend / test).
@@ -78,16 +92,7 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
             else v = args.next_value();
             auto p = get_addr(v, family);
             if (r.rtm_family == AF_UNSPEC) r.rtm_family = static_cast<std::uint8_t>(p.family);
-            if (p.family == r.rtm_family) {
-                w.put_raw(RTA_GATEWAY, p.address.bytes());
-            } else {
-                // another family's next hop (IPv4 via inet6): RTA_VIA, a struct rtvia
-                std::byte via[2 + 16];
-                const auto fam = static_cast<std::uint16_t>(p.family);
-                std::memcpy(via, &fam, 2);
-                std::memcpy(via + 2, p.address.data(), p.address.size());
-                w.put_raw(RTA_VIA, std::span<const std::byte>(via, 2 + p.address.size()));
-            }
+            put_gateway(w, p, r.rtm_family);
         } else if (matches(a, "metric") || matches(a, "priority") || a == "preference") {
             const std::string& v = args.next_value();
             auto m = parse_number<std::uint32_t>(v);
@@ -178,15 +183,7 @@ inline int route_modify(session& s, arg_list args, std::uint16_t type, std::uint
                     else v = args.next_value();
                     auto p = get_addr(v, family);
                     if (r.rtm_family == AF_UNSPEC) r.rtm_family = static_cast<std::uint8_t>(p.family);
-                    if (p.family == r.rtm_family) {
-                        w.put_raw(RTA_GATEWAY, p.address.bytes());
-                    } else {
-                        std::byte via[2 + 16];
-                        const auto fam = static_cast<std::uint16_t>(p.family);
-                        std::memcpy(via, &fam, 2);
-                        std::memcpy(via + 2, p.address.data(), p.address.size());
-                        w.put_raw(RTA_VIA, std::span<const std::byte>(via, 2 + p.address.size()));
-                    }
+                    put_gateway(w, p, r.rtm_family);
                 } else if (a == "dev") {
                     const std::string& v = args.next_value();
                     nh.rtnh_ifindex = s.links.index(v);

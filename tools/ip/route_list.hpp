@@ -398,15 +398,7 @@ inline int route_list(session& s, arg_list args, bool flush = false) {
             int flushed = 0;
             for (auto& m : routes) {
                 if (!selected(route_view(m.view()))) continue;
-                auto b = m.view().bytes();
-                const std::size_t at = dels.size();
-                dels.append(b.data(), b.size());
-                nlmsghdr h;
-                std::memcpy(&h, dels.data() + at, sizeof h);
-                h.nlmsg_type = RTM_DELROUTE;
-                h.nlmsg_flags = NLM_F_REQUEST;
-                std::memcpy(dels.data() + at, &h, sizeof h);
-                while (dels.size() % 4) dels.append("\0", 1);
+                append_as(dels, m.view(), RTM_DELROUTE, NLM_F_REQUEST);
                 ++flushed;
             }
             if (flushed == 0) {

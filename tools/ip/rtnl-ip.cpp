@@ -5,6 +5,10 @@
 // iproute2 6.1 for what it supports (see README "Tools"). -batch keeps
 // iproute2's semantics and adds speed: with -force, changes from many lines go
 // out many per sendmsg; device names need no round trip per line.
+#if RTNL_IP_MONITOR
+// first: Boost.Asio brings <net/if.h>, which must come before <linux/if.h>
+#include "rtnl/asio/events.hpp"
+#endif
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +23,9 @@
 #include "tools/ip/address_list.hpp"
 #include "tools/ip/link_command.hpp"
 #include "tools/ip/neigh_command.hpp"
+#if RTNL_IP_MONITOR
+#include "tools/ip/monitor_command.hpp"
+#endif
 #include "tools/ip/netns_command.hpp"
 #include "tools/ip/route_command.hpp"
 #include "tools/ip/route_get.hpp"
@@ -56,6 +63,9 @@ int link_command(session& s, arg_list args) {
                          : args.peek() == "bridge_slave" ? kind_usage::bridge_slave
                          : args.peek() == "vxlan"        ? kind_usage::vxlan
                          : args.peek() == "vlan"         ? kind_usage::vlan
+                         : args.peek() == "dummy"        ? "Usage: ... dummy\n"
+                         : args.peek() == "ifb"          ? "Usage: ... ifb\n"
+                         : args.peek() == "nlmon"        ? "Usage: ... nlmon\n"
                                                          : nullptr;
         const std::string kind(args.peek());
         const std::string generated = kind == "macvlan" || kind == "macvtap" ? kind_usage::macvlan(kind)
@@ -108,6 +118,16 @@ int route_command(session& s, arg_list args) {
     fail_usage("Command \"" + cmd + "\" is unknown, try \"ip route help\".\n");
 }
 
+int monitor_entry(session& s, arg_list args) {
+#if RTNL_IP_MONITOR
+    return monitor_command(s, args);
+#else
+    (void)s;
+    (void)args;
+    refuse("rtnl-ip: \"monitor\" needs rtnl::asio (Boost), which this build lacks; use ip(8) for it\n");
+#endif
+}
+
 /// iproute2's do_cmd: the object word, by prefix, in iproute2's table order (so
 /// "n" is neighbour, as in ip, and "netns" must be typed as "netn…").
 int dispatch(session& s, const std::vector<std::string>& words) {
@@ -124,7 +144,7 @@ int dispatch(session& s, const std::vector<std::string>& words) {
         {"rule", rule_command}, {"neighbor", neigh_command}, {"neighbour", neigh_command}, {"ntable", nullptr}, {"ntbl", nullptr},
         {"link", link_command}, {"l2tp", nullptr}, {"fou", nullptr}, {"ila", nullptr}, {"macsec", nullptr},
         {"tunnel", nullptr}, {"tunl", nullptr}, {"tuntap", nullptr}, {"tap", nullptr}, {"token", nullptr},
-        {"tcpmetrics", nullptr}, {"tcp_metrics", nullptr}, {"monitor", nullptr}, {"xfrm", nullptr},
+        {"tcpmetrics", nullptr}, {"tcp_metrics", nullptr}, {"monitor", monitor_entry}, {"xfrm", nullptr},
         {"mroute", nullptr}, {"mrule", nullptr}, {"netns", netns_command}, {"netconf", nullptr}, {"vrf", nullptr},
         {"sr", nullptr}, {"nexthop", nullptr}, {"mptcp", nullptr}, {"ioam", nullptr}, {"help", nullptr},
         {"stats", nullptr}};
@@ -180,7 +200,10 @@ int parse_options(session& s, int argc, char** argv, std::string& netns) {
             refuse("rtnl-ip: -resolve is not supported\n");
         } else if (matches(opt, "-oneline")) {
             s.opt.oneline = true;
-        } else if (matches(opt, "-timestamp") || matches(opt, "-tshort")) {
+        } else if (matches(opt, "-timestamp")) {
+            s.opt.timestamp = true;
+        } else if (matches(opt, "-tshort")) {
+            s.opt.timestamp = s.opt.timestamp_short = true;
         } else if (matches(opt, "-Version")) {
             std::printf("ip utility, iproute2-6.1.0 compatible (rtnl-ip)\n");
             throw exit_now{0, {}};

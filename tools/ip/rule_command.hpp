@@ -484,13 +484,7 @@ inline int rule_list(session& s, arg_list args, bool flush) {
             if (auto p = a.find(FRA_PROTOCOL).as<std::uint8_t>(); p && f.protocol_given && *p != f.protocol) continue;
             if (!a.find(FRA_PRIORITY)) continue;
             wire::buffer del;
-            auto b = m.view().bytes();
-            del.append(b.data(), b.size());
-            nlmsghdr nh;
-            std::memcpy(&nh, del.data(), sizeof nh);
-            nh.nlmsg_type = RTM_DELRULE;
-            nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-            std::memcpy(del.data(), &nh, sizeof nh);
+            append_as(del, m.view(), RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK);
             for (auto& st : s.nl().batch(del))
                 if (!st.ok()) {
                     std::fflush(stdout);
