@@ -220,7 +220,12 @@ TEST_F(Batch, NamesFollowRenamesDeletesAndMovesWhilePipelined) {
     };
     auto ours = run_with(rtnl_ip());
     auto theirs = run_with("ip");
-    EXPECT_EQ(normalise(ours.out), normalise(theirs.out));
+    // Whether "far" already holds an id for its parent when q1 is shown depends on
+    // the kernel's timing, not on the tool (ip alone shows both): this test is about
+    // names, so the id is not compared.
+    const std::regex netnsid(R"(link-netnsid (unknown|[0-9]+))");
+    EXPECT_EQ(std::regex_replace(normalise(ours.out), netnsid, "link-netnsid N"),
+              std::regex_replace(normalise(theirs.out), netnsid, "link-netnsid N"));
     EXPECT_NE(ours.out.find("Cannot find device \"p1\""), std::string::npos) << ours.out;
     EXPECT_NE(ours.out.find("inet 10.2.0.4/24"), std::string::npos) << ours.out;
     EXPECT_NE(ours.out.find("rc=255"), std::string::npos) << ours.out;
