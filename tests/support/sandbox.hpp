@@ -78,6 +78,14 @@ inline std::vector<std::string> sandboxed(std::vector<std::string> argv) {
 }
 #endif
 
+/// Defence in depth. A fixture's members (a socket, say) are constructed before
+/// SetUp() enters the test's sandbox, so a slip there would reach the host's
+/// links. Every binary that includes this header therefore moves into a sandbox
+/// of its own before main() runs (as root; one thread exists then, which unshare
+/// of a mount namespace needs), and each test's SetUp still makes a fresh one
+/// inside it. It is not a substitute: tests still enter their own sandbox.
+inline const bool process_sandboxed = [] { return ::geteuid() == 0 && static_cast<bool>(rtnl::tools::make_sandbox()); }();
+
 /// Base fixture for tests that touch the kernel.
 class KernelTest : public ::testing::Test {
 protected:

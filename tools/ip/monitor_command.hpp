@@ -187,8 +187,8 @@ inline int monitor_command(session& s, arg_list args) {
     neigh_detail::neigh_filter nf;
     nf.index = ifindex;
     bool warned = false;
-    std::function<void(std::exception_ptr, asio::event)> on_event;
-    on_event = [&](std::exception_ptr e, asio::event ev) {
+    std::function<void(asio::error_code, asio::event)> on_event;
+    on_event = [&](asio::error_code e, asio::event ev) {
         if (e) return;  // the stream closed
         if (ev.overrun()) {
             std::fflush(stdout);
