@@ -191,3 +191,22 @@ TEST_F(Sandbox, ReadOnlyProcSysGetsOnlyItsNetworkPartWritable) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string netns_of(const char* pid) {
+    struct stat st {};
+    if (::stat((std::string("/proc/") + pid + "/ns/net").c_str(), &st) != 0) return "?";
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+// A plain TEST, not a KernelTest: before any fixture or SetUp, the binary is
+// already out of the machine's network namespace (sandbox.hpp's process_sandboxed),
+// so a fixture member that opens a socket before SetUp cannot touch the host.
+TEST(ProcessSandbox, BinaryLeftTheHostNamespaceBeforeMain) {
+    if (::geteuid() != 0) RTNL_SKIP_OR_FAIL("needs root");
+    EXPECT_TRUE(rtnl::test::process_sandboxed);
+    EXPECT_NE(netns_of("self"), netns_of("1")) << "this test process shares pid 1's network namespace";
+}
+
+}  // namespace
