@@ -57,8 +57,9 @@ fetch_boost181() {
     log "fetching Boost 1.81 headers (apt-get download libboost1.81-dev)"
     local tmp
     tmp=$(mktemp -d)
-    chmod 755 "$tmp"  # apt's _apt user writes the download here
+    chmod a+rwx "$tmp"  # apt's sandbox user (_apt) writes the download here
     (cd "$tmp" && apt-get download libboost1.81-dev) || { apt-get update && (cd "$tmp" && apt-get download libboost1.81-dev); }
+    rm -rf "$BOOST181_DIR.partial"
     mkdir -p "$BOOST181_DIR.partial"
     dpkg -x "$tmp"/libboost1.81-dev_*.deb "$BOOST181_DIR.partial"
     rm -rf "$tmp" "$BOOST181_DIR"

@@ -41,7 +41,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -123,9 +122,10 @@ private:
     net::executor_work_guard<typename net::associated_executor<Handler, IoExecutor>::type> work_;
 };
 
-class event_engine : public std::enable_shared_from_this<event_engine> {
+template <class Executor>
+class event_engine : public std::enable_shared_from_this<event_engine<Executor>> {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = Executor;
 
     event_engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const event_options& o)
         : ex_(ex), sock_(ex), groups_(o.groups), rcvbuf_(nfd.receive_buffer) {
@@ -185,7 +185,7 @@ private:
     void arm_wait() {
         if (waiting_) return;
         waiting_ = true;
-        sock_.async_wait(net::socket_base::wait_read, [self = shared_from_this()](const boost::system::error_code&) {
+        sock_.async_wait(net::socket_base::wait_read, [self = this->shared_from_this()](const boost::system::error_code&) {
             self->waiting_ = false;
             if (self->closed_ || !self->pending_) return;
             self->read_ready();
@@ -236,11 +236,11 @@ private:
     }
 
     executor_type ex_;
-    net::generic::raw_protocol::socket sock_;
+    net::basic_raw_socket<net::generic::raw_protocol, Executor> sock_;
     std::vector<unsigned> groups_;
     int rcvbuf_ = 0;
     wire::buffer buf_;
-    std::deque<event> queue_;
+    fifo<event> queue_;
     std::unique_ptr<event_handler_base> pending_;
     bool waiting_ = false;
     bool closed_ = false;
@@ -250,32 +250,33 @@ private:
 }  // namespace detail
 
 /// A subscription to rtnetlink multicast groups (see the file comment).
-class event_stream {
+template <class Executor = net::any_io_executor>
+class basic_event_stream {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = Executor;
 
-    event_stream() = default;
-    explicit event_stream(const executor_type& ex, const event_options& o = {})
-        : event_stream(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
+    basic_event_stream() = default;
+    explicit basic_event_stream(const executor_type& ex, const event_options& o = {})
+        : basic_event_stream(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, net::execution_context&>
-    explicit event_stream(ExecutionContext& ctx, const event_options& o = {}) : event_stream(ctx.get_executor(), o) {}
+    explicit basic_event_stream(ExecutionContext& ctx, const event_options& o = {}) : basic_event_stream(ctx.get_executor(), o) {}
 
     /// Listens inside the namespace behind `ns_fd` (opened on a helper thread).
-    static event_stream in_namespace(const executor_type& ex, int ns_fd, const event_options& o = {}) {
+    static basic_event_stream in_namespace(const executor_type& ex, int ns_fd, const event_options& o = {}) {
         auto fd = netns::run_in(ns_fd, [&] { return ::rtnl::detail::open_netlink(config(o)); });
-        return event_stream(ex, std::move(fd), o);
+        return basic_event_stream(ex, std::move(fd), o);
     }
 
-    event_stream(event_stream&&) noexcept = default;
-    event_stream& operator=(event_stream&& o) noexcept {
+    basic_event_stream(basic_event_stream&&) noexcept = default;
+    basic_event_stream& operator=(basic_event_stream&& o) noexcept {
         if (this != &o) {
             close();
             impl_ = std::move(o.impl_);
         }
         return *this;
     }
-    ~event_stream() { close(); }
+    ~basic_event_stream() { close(); }
 
     executor_type get_executor() const noexcept { return impl_ ? impl_->executor() : executor_type{}; }
     bool is_open() const noexcept { return impl_ && impl_->is_open(); }
@@ -314,7 +315,7 @@ public:
                 }
 #if RTNL_ASIO_HAS_CANCELLATION_SLOT
                 if (auto slot = net::get_associated_cancellation_slot(handler); slot.is_connected()) {
-                    auto on_cancel = [w = std::weak_ptr<detail::event_engine>(impl)](net::cancellation_type) {
+                    auto on_cancel = [w = std::weak_ptr<detail::event_engine<Executor>>(impl)](net::cancellation_type) {
                         // Deferred: completing clears the slot, which owns this function.
                         if (auto p = w.lock()) net::post(p->executor(), [p] { p->cancel(); });
                     };
@@ -337,8 +338,8 @@ public:
     }
 
 private:
-    event_stream(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const event_options& o)
-        : impl_(std::make_shared<detail::event_engine>(ex, std::move(fd), o)) {}
+    basic_event_stream(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const event_options& o)
+        : impl_(std::make_shared<detail::event_engine<Executor>>(ex, std::move(fd), o)) {}
     static ::rtnl::detail::netlink_fd_config config(const event_options& o) {
         return {.receive_buffer = o.receive_buffer == 0 ? event_options::default_receive_buffer
                                                         : std::max(o.receive_buffer, 0),
@@ -348,7 +349,9 @@ private:
                 .listen_all_nsid = o.listen_all_nsid};
     }
 
-    std::shared_ptr<detail::event_engine> impl_;
+    std::shared_ptr<detail::event_engine<Executor>> impl_;
 };
+
+using event_stream = basic_event_stream<>;
 
 }  // namespace rtnl::asio

@@ -29,18 +29,19 @@
 
 namespace rtnl::asio {
 
-class netns_pool {
+template <class Executor = net::any_io_executor>
+class basic_netns_pool {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = Executor;
 
     /// `io` is where completions go by default; `threads` workers (RTNL and the
     /// mount table serialise most of this work: two are plenty).
-    explicit netns_pool(const executor_type& io, std::size_t threads = 2, netns::registry reg = netns::registry{})
+    explicit basic_netns_pool(const executor_type& io, std::size_t threads = 2, netns::registry reg = netns::registry{})
         : io_(io), pool_(threads), registry_(std::move(reg)) {}
-    netns_pool(const netns_pool&) = delete;
-    netns_pool& operator=(const netns_pool&) = delete;
+    basic_netns_pool(const basic_netns_pool&) = delete;
+    basic_netns_pool& operator=(const basic_netns_pool&) = delete;
     /// Waits for jobs already running.
-    ~netns_pool() { pool_.join(); }
+    ~basic_netns_pool() { pool_.join(); }
 
     const netns::registry& registry() const noexcept { return registry_; }
     executor_type get_executor() const noexcept { return io_; }
@@ -83,11 +84,11 @@ public:
     }
 
     /// A request socket bound to the namespace behind `ns_fd` (the descriptor only
-    /// has to stay open until this completes): void(error_code, socket).
+    /// has to stay open until this completes): void(error_code, basic_socket<Executor>).
     template <class Token>
     auto async_open_socket(int ns_fd, const socket_options& o, Token&& token) {
-        return run<void(error_code, socket)>(
-            [this, ns_fd, o] { return std::tuple(error_code{}, socket::in_namespace(io_, ns_fd, o)); },
+        return run<void(error_code, basic_socket<Executor>)>(
+            [this, ns_fd, o] { return std::tuple(error_code{}, basic_socket<Executor>::in_namespace(io_, ns_fd, o)); },
             std::forward<Token>(token));
     }
     template <class Token>
@@ -97,9 +98,9 @@ public:
     /// A request socket inside the namespace named `name` (in this pool's registry).
     template <class Token>
     auto async_open_socket(std::string name, const socket_options& o, Token&& token) {
-        return run<void(error_code, socket)>(
+        return run<void(error_code, basic_socket<Executor>)>(
             [this, name = std::move(name), o] {
-                return std::tuple(error_code{}, socket::in_namespace(io_, name, o, registry_));
+                return std::tuple(error_code{}, basic_socket<Executor>::in_namespace(io_, name, o, registry_));
             },
             std::forward<Token>(token));
     }
@@ -154,5 +155,7 @@ private:
     net::thread_pool pool_;
     netns::registry registry_;
 };
+
+using netns_pool = basic_netns_pool<>;
 
 }  // namespace rtnl::asio

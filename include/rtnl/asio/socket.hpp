@@ -67,7 +67,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -101,7 +100,7 @@
 #include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/error.hpp"
 #include "rtnl/netns.hpp"
-#include "rtnl/socket.hpp"
+#include "rtnl/socket_options.hpp"
 #include "rtnl/wire/buffer.hpp"
 #include "rtnl/wire/exchange.hpp"
 #include "rtnl/wire/reader.hpp"
@@ -163,8 +162,52 @@ struct op_options {
 
 namespace detail {
 
-class engine;
 struct transaction;
+
+/// What a transaction and a cancel_signal need of the socket's engine, without
+/// knowing its executor type (the engine is a template, instantiated only when
+/// a socket is used: including this header instantiates nothing).
+class engine_base {
+public:
+    /// Cancels one transaction. A transaction with requests already sent honours
+    /// only terminal or partial cancellation (the kernel may have run them).
+    virtual void cancel(transaction& t, bool sent_ok = true) = 0;
+
+protected:
+    ~engine_base() = default;
+};
+
+template <class Executor>
+class engine;
+
+/// A first-in first-out queue on a vector: what the engine needs of std::deque
+/// (push_back, front, pop_front, iteration), at a fraction of its compile cost
+/// (std::deque's members are instantiated wherever a header uses them).
+template <class T>
+class fifo {
+public:
+    bool empty() const noexcept { return head_ == items_.size(); }
+    std::size_t size() const noexcept { return items_.size() - head_; }
+    T& front() noexcept { return items_[head_]; }
+    const T& front() const noexcept { return items_[head_]; }
+    void push_back(T v) { items_.push_back(std::move(v)); }
+    void pop_front() {
+        items_[head_++] = T{};
+        if (head_ == items_.size()) {
+            items_.clear();
+            head_ = 0;
+        } else if (head_ >= 64 && head_ * 2 >= items_.size()) {  // amortised O(1)
+            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
+    }
+    auto begin() const noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() const noexcept { return items_.end(); }
+
+private:
+    std::vector<T> items_;
+    std::size_t head_ = 0;
+};
 
 /// One operation in flight: its requests, their outcomes and (in the derived
 /// `completion`, same allocation) its handler.
@@ -184,7 +227,7 @@ struct transaction {
     /// Connects the handler's Asio cancellation slot (if any) to this transaction.
     virtual void bind_cancellation(const std::shared_ptr<transaction>&) {}
 
-    engine* owner = nullptr;
+    engine_base* owner = nullptr;
     wire::buffer requests;                 ///< the messages, sequence numbers patched in place
     small<request> reqs;
     small<status> results;
@@ -312,6 +355,7 @@ public:
     inline void emit();
 
 private:
+    template <class>
     friend class detail::engine;
     void attach(const std::shared_ptr<detail::transaction>& t) {
         if (ops_.size() >= 16 && (ops_.size() & (ops_.size() - 1)) == 0)
@@ -352,9 +396,10 @@ struct receive_area {
     }
 };
 
-class engine : public std::enable_shared_from_this<engine> {
+template <class Executor>
+class engine final : public engine_base, public std::enable_shared_from_this<engine<Executor>> {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = Executor;
 
     engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const socket_options& o)
         : ex_(ex), fd_(std::move(nfd.fd)), sock_(ex), timer_(ex), port_id_(nfd.port_id), rcvbuf_(nfd.receive_buffer),
@@ -401,9 +446,7 @@ public:
         schedule();
     }
 
-    /// Cancels one transaction. A transaction with requests already sent honours
-    /// only terminal or partial cancellation (the kernel may have run them).
-    void cancel(transaction& t, bool sent_ok = true) {
+    void cancel(transaction& t, bool sent_ok = true) override {
         if (t.finished || t.aborted) return;
         if (t.sent > 0 && !sent_ok) return;
         ++stats_.cancellations;
@@ -428,7 +471,7 @@ public:
         fd_.reset();
         timer_.cancel();
         // Hand the results over from a fresh turn of the executor (never inline).
-        net::post(ex_, [self = shared_from_this()] { self->complete_ready(); });
+        net::post(ex_, [self = this->shared_from_this()] { self->complete_ready(); });
     }
 
 private:
@@ -528,7 +571,7 @@ private:
     void schedule() {
         if (pump_posted_ || in_pump_) return;
         pump_posted_ = true;
-        net::post(ex_, [self = shared_from_this()] {
+        net::post(ex_, [self = this->shared_from_this()] {
             self->pump_posted_ = false;
             self->pump();
         });
@@ -541,7 +584,7 @@ private:
             complete_ready();
             return;
         }
-        auto keep = shared_from_this();  // a handler may drop the last socket handle
+        auto keep = this->shared_from_this();  // a handler may drop the last socket handle
         struct pumping {
             bool& flag;
             explicit pumping(bool& f) : flag(f) { flag = true; }
@@ -820,7 +863,7 @@ private:
             }
         }
         waiting_ = true;
-        sock_.async_wait(net::socket_base::wait_read, [self = shared_from_this()](const boost::system::error_code&) {
+        sock_.async_wait(net::socket_base::wait_read, [self = this->shared_from_this()](const boost::system::error_code&) {
             self->waiting_ = false;
             self->pump();  // also after a cancel: answers may be due again by now
             if (!self->waiting_) self->leave_reactor();
@@ -862,7 +905,7 @@ private:
         timer_at_ = next;
         const auto gen = ++timer_generation_;
         timer_.expires_at(next);
-        timer_.async_wait([self = shared_from_this(), gen](const boost::system::error_code&) {
+        timer_.async_wait([self = this->shared_from_this(), gen](const boost::system::error_code&) {
             if (gen != self->timer_generation_ || self->closed_) return;
             self->timer_armed_ = false;
             self->expire();
@@ -898,8 +941,8 @@ private:
 
     executor_type ex_;
     unique_fd fd_;                              ///< the netlink socket (non-blocking)
-    net::generic::raw_protocol::socket sock_;   ///< fd_ registered with the reactor, only while waiting
-    net::steady_timer timer_;
+    net::basic_raw_socket<net::generic::raw_protocol, Executor> sock_;  ///< fd_ registered with the reactor, only while waiting
+    net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, Executor> timer_;
     std::uint32_t port_id_ = 0;
     int rcvbuf_ = 0;
     int sndbuf_ = 0;
@@ -910,10 +953,10 @@ private:
     std::uint32_t next_seq_ = 1;
     std::size_t compact_at_ = 1024;
 
-    std::deque<std::shared_ptr<transaction>> send_queue_;
-    std::deque<std::shared_ptr<transaction>> ready_;
+    fifo<std::shared_ptr<transaction>> send_queue_;
+    fifo<std::shared_ptr<transaction>> ready_;
     std::vector<deadline_entry> deadlines_;           ///< per-operation timeouts: min-heap by deadline
-    std::deque<deadline_entry> default_deadlines_;    ///< the socket's timeout: in deadline order
+    fifo<deadline_entry> default_deadlines_;    ///< the socket's timeout: in deadline order
     std::vector<iovec> iov_;
     wire::buffer send_buf_;  // the requests of one sendmsg, gathered
     std::vector<std::pair<transaction*, std::size_t>> sending_;
@@ -962,48 +1005,50 @@ inline void cancel_signal::emit() {
         if (auto t = w.lock(); t && t->owner) t->owner->cancel(*t);
 }
 
-/// An asynchronous NETLINK_ROUTE socket (see the file comment).
-class socket {
+/// An asynchronous NETLINK_ROUTE socket (see the file comment). A template on
+/// its executor, as Asio's own I/O objects are; `socket` is the usual one.
+template <class Executor = net::any_io_executor>
+class basic_socket {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = Executor;
 
     /// A socket that is not open (move another into it).
-    socket() = default;
+    basic_socket() = default;
 
     /// Opens a socket in the calling thread's network namespace.
-    explicit socket(const executor_type& ex, const socket_options& o = {})
-        : socket(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
+    explicit basic_socket(const executor_type& ex, const socket_options& o = {})
+        : basic_socket(ex, ::rtnl::detail::open_netlink(config(o)), o) {}
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, net::execution_context&>
-    explicit socket(ExecutionContext& ctx, const socket_options& o = {}) : socket(ctx.get_executor(), o) {}
+    explicit basic_socket(ExecutionContext& ctx, const socket_options& o = {}) : basic_socket(ctx.get_executor(), o) {}
 
     /// Opens a socket inside the namespace behind `ns_fd`: the descriptor is made
     /// on a short-lived helper thread (rtnl::netns::run_in), so neither the caller
     /// nor any io_context thread ever changes namespace. The socket stays bound
     /// to that namespace for its whole life.
-    static socket in_namespace(const executor_type& ex, int ns_fd, const socket_options& o = {}) {
+    static basic_socket in_namespace(const executor_type& ex, int ns_fd, const socket_options& o = {}) {
         auto fd = netns::run_in(ns_fd, [&] { return ::rtnl::detail::open_netlink(config(o)); });
-        return socket(ex, std::move(fd), o);
+        return basic_socket(ex, std::move(fd), o);
     }
     /// Opens a socket inside a named namespace (`ip netns` names, /run/netns).
-    static socket in_namespace(const executor_type& ex, std::string_view name, const socket_options& o = {},
+    static basic_socket in_namespace(const executor_type& ex, std::string_view name, const socket_options& o = {},
                                const netns::registry& reg = netns::default_registry()) {
         unique_fd ns = reg.open(name);
         return in_namespace(ex, ns.get(), o);
     }
 
-    socket(socket&&) noexcept = default;
-    socket& operator=(socket&& o) noexcept {
+    basic_socket(basic_socket&&) noexcept = default;
+    basic_socket& operator=(basic_socket&& o) noexcept {
         if (this != &o) {
             close();
             impl_ = std::move(o.impl_);
         }
         return *this;
     }
-    socket(const socket&) = delete;
-    socket& operator=(const socket&) = delete;
+    basic_socket(const basic_socket&) = delete;
+    basic_socket& operator=(const basic_socket&) = delete;
     /// Closes the socket; pending operations complete with ECANCELED.
-    ~socket() { close(); }
+    ~basic_socket() { close(); }
 
     executor_type get_executor() const noexcept { return impl_ ? impl_->executor() : executor_type{}; }
     bool is_open() const noexcept { return impl_ && impl_->is_open(); }
@@ -1100,13 +1145,15 @@ public:
     }
 
 private:
-    socket(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const socket_options& o)
-        : impl_(std::make_shared<detail::engine>(ex, std::move(fd), o)) {}
+    basic_socket(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const socket_options& o)
+        : impl_(std::make_shared<detail::engine<Executor>>(ex, std::move(fd), o)) {}
     static ::rtnl::detail::netlink_fd_config config(const socket_options& o) {
         return {.receive_buffer = o.receive_buffer, .send_buffer = o.send_buffer, .requests = true};
     }
 
-    std::shared_ptr<detail::engine> impl_;
+    std::shared_ptr<detail::engine<Executor>> impl_;
 };
+
+using socket = basic_socket<>;
 
 }  // namespace rtnl::asio
