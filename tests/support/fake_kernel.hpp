@@ -115,6 +115,33 @@ public:
         return rtnl::socket(rtnl::unique_fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)), o, *this);
     }
 
+    // ---- for the asynchronous sockets ----------------------------------------------
+    // rtnl::asio reads right after each send, and otherwise waits for its real
+    // descriptor to become readable. The fake's answers never make it so: ring()
+    // does, with a real datagram from a second socket (the doorbell), which the
+    // fake's reads drain before they serve the inbox. An injected EAGAIN or EINTR
+    // on a read rings by itself while the inbox holds answers (they "arrive a
+    // moment later"); a test that delivers outside a send rings after it.
+
+    /// A descriptor for an asynchronous socket or event stream given this fake:
+    /// `rtnl::asio::socket nl(ex, k.descriptor(), {}, k)`.
+    rtnl::unique_fd descriptor() {
+        rtnl::unique_fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        watched_ = fd.get();
+        if (!bell_) bell_ = rtnl::unique_fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        return fd;
+    }
+    /// Makes the descriptor() readable (once bound: the socket binds it).
+    void ring() {
+        sockaddr_nl to{};
+        socklen_t len = sizeof to;
+        if (watched_ < 0 || ::getsockname(watched_, reinterpret_cast<sockaddr*>(&to), &len) != 0) return;
+        const char b = 0;
+        ::sendto(bell_.get(), &b, 1, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+        ++rings;
+    }
+    std::size_t rings = 0;
+
     // ---- descriptor_io -------------------------------------------------------------
     ssize_t sendmsg(int, const msghdr* m, int) override {
         if (take(send_errors)) return -1;
@@ -139,9 +166,10 @@ public:
         if (answer) answer(*this, now);
         return static_cast<ssize_t>(all.size());
     }
-    ssize_t recvmsg(int, msghdr* m, int flags) override {
+    ssize_t recvmsg(int fd, msghdr* m, int flags) override {
         ++recv_calls;
-        if (take(recv_errors)) return -1;
+        drain_bell(fd);
+        if (take_read_error()) return -1;
         if (inbox.empty()) {
             errno = EAGAIN;
             return -1;
@@ -151,9 +179,10 @@ public:
         if (!(flags & MSG_PEEK)) inbox.pop_front();
         return n;
     }
-    int recvmmsg(int, mmsghdr* v, unsigned n, int) override {
+    int recvmmsg(int fd, mmsghdr* v, unsigned n, int) override {
         ++recv_calls;
-        if (take(recv_errors)) return -1;
+        drain_bell(fd);
+        if (take_read_error()) return -1;
         if (inbox.empty()) {
             errno = EAGAIN;
             return -1;
@@ -175,6 +204,22 @@ public:
     }
 
 private:
+    bool take_read_error() {
+        if (!take(recv_errors)) return false;
+        const int e = errno;
+        if ((e == EAGAIN || e == EINTR) && !inbox.empty()) ring();
+        errno = e;
+        return true;
+    }
+    void drain_bell(int fd) {
+        if (fd != watched_) return;
+        char b[16];
+        while (::recv(fd, b, sizeof b, MSG_DONTWAIT) > 0) {
+        }
+    }
+    int watched_ = -1;
+    rtnl::unique_fd bell_;
+
     static bool take(std::deque<int>& q) {
         if (q.empty()) return false;
         const int e = q.front();

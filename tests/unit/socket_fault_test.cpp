@@ -30,47 +30,16 @@
 #include "rtnl/socket.hpp"
 #include "support/bytes.hpp"
 #include "support/fake_kernel.hpp"
+#include "support/fault_requests.hpp"
 
 namespace {
 
 using namespace rtnl;
 using rtnl::test::fake_kernel;
-using rtnl::test::raw;
-
-/// `n` change requests (RTM_NEWLINK on ifindex i + 1), one buffer.
-wire::buffer changes(int n) {
-    wire::buffer b;
-    for (int i = 0; i < n; ++i) {
-        raw r;
-        r.nlmsg(32, RTM_NEWLINK, NLM_F_REQUEST, 0).u8(AF_UNSPEC).u8(0).u16(0).i32(i + 1).u32(0).u32(0);
-        b.append(r.b.data(), r.b.size());
-    }
-    return b;
-}
-
-wire::buffer link_dump() {
-    wire::buffer b;
-    raw r;
-    r.nlmsg(32, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0).zeros(16);
-    b.append(r.b.data(), r.b.size());
-    return b;
-}
-
-int ifindex_of(const fake_kernel::request& r) {
-    ifinfomsg i{};
-    std::memcpy(&i, r.bytes.data() + NLMSG_HDRLEN, sizeof i);
-    return i.ifi_index;
-}
-
-/// Answers request with ifindex i with errno 10 + i (ECHILD, EAGAIN, …): whose answer is whose shows.
-std::vector<std::byte> own_answer(const fake_kernel::request& r) {
-    return fake_kernel::error_message(r.header, -(10 + ifindex_of(r)));
-}
-
-void expect_own_answers(const std::vector<status>& results, int n) {
-    ASSERT_EQ(results.size(), static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) EXPECT_EQ(results[i].code.value(), 10 + i + 1) << "request " << i;
-}
+using rtnl::test::changes;
+using rtnl::test::link_dump;
+using rtnl::test::expect_own_answers;
+using rtnl::test::own_answer;
 
 std::vector<status> run(rtnl::socket& nl, wire::buffer b) {
     std::vector<status> results;

@@ -127,8 +127,8 @@ class event_engine : public std::enable_shared_from_this<event_engine<Executor>>
 public:
     using executor_type = Executor;
 
-    event_engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const event_options& o)
-        : ex_(ex), sock_(ex), groups_(o.groups), rcvbuf_(nfd.receive_buffer) {
+    event_engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const event_options& o, descriptor_io& io)
+        : ex_(ex), sock_(ex), groups_(o.groups), rcvbuf_(nfd.receive_buffer), io_(&io) {
         boost::system::error_code ec;
         sock_.assign(net::generic::raw_protocol(AF_NETLINK, NETLINK_ROUTE), nfd.fd.get(), ec);
         if (ec) throw error(make_status(std::error_code(ec.value(), std::system_category())),
@@ -198,8 +198,11 @@ private:
     void read_ready() {
         for (int n = 0; n < 64 && !closed_; ++n) {
             alignas(cmsghdr) std::byte control[CMSG_SPACE(sizeof(int))];
-            const auto d = ::rtnl::detail::receive_whole(sock_.native_handle(), buf_, control);
-            if (d.error == ENOBUFS) {
+            const auto d = ::rtnl::detail::receive_whole(sock_.native_handle(), buf_, control, *io_);
+            // ENOBUFS: the kernel dropped notifications. A cut datagram (only if it
+            // changed between peek and read) is never parsed: its events are lost
+            // too, and the consumer hears it the same way.
+            if (d.error == ENOBUFS || (!d.error && d.from_kernel && d.truncated)) {
                 ++stats_.overruns;
                 event ev;
                 ev.type = event::kind::overrun;
@@ -212,7 +215,6 @@ private:
                 ++stats_.foreign_datagrams;
                 continue;
             }
-            if (d.truncated) continue;  // cannot happen after the peek; never parse it
             std::optional<std::int32_t> nsid;
             msghdr mh{};  // only to walk the ancillary data
             mh.msg_control = control;
@@ -239,6 +241,7 @@ private:
     net::basic_raw_socket<net::generic::raw_protocol, Executor> sock_;
     std::vector<unsigned> groups_;
     int rcvbuf_ = 0;
+    descriptor_io* io_;  ///< the reads' system calls (descriptor_io.hpp): the kernel, or a test's fake
     wire::buffer buf_;
     fifo<event> queue_;
     std::unique_ptr<event_handler_base> pending_;
@@ -267,6 +270,14 @@ public:
         auto fd = netns::run_in(ns_fd, [&] { return ::rtnl::detail::open_netlink(config(o)); });
         return basic_event_stream(ex, std::move(fd), o);
     }
+
+    /// Adopts a NETLINK_ROUTE descriptor opened elsewhere (configured, bound and
+    /// joined to the groups here); its reads go through `io` (rtnl/descriptor_io.hpp),
+    /// the seam tests inject faults at. `io` must outlive the stream.
+    basic_event_stream(const executor_type& ex, unique_fd fd, const event_options& o,
+                       descriptor_io& io = descriptor_io::system())
+        : impl_(std::make_shared<detail::event_engine<Executor>>(
+              ex, ::rtnl::detail::adopt_netlink(std::move(fd), config(o)), o, io)) {}
 
     basic_event_stream(basic_event_stream&&) noexcept = default;
     basic_event_stream& operator=(basic_event_stream&& o) noexcept {
@@ -339,7 +350,7 @@ public:
 
 private:
     basic_event_stream(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const event_options& o)
-        : impl_(std::make_shared<detail::event_engine<Executor>>(ex, std::move(fd), o)) {}
+        : impl_(std::make_shared<detail::event_engine<Executor>>(ex, std::move(fd), o, descriptor_io::system())) {}
     static ::rtnl::detail::netlink_fd_config config(const event_options& o) {
         return {.receive_buffer = o.receive_buffer == 0 ? event_options::default_receive_buffer
                                                         : std::max(o.receive_buffer, 0),

@@ -401,9 +401,9 @@ class engine final : public engine_base, public std::enable_shared_from_this<eng
 public:
     using executor_type = Executor;
 
-    engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const socket_options& o)
+    engine(const executor_type& ex, ::rtnl::detail::netlink_fd nfd, const socket_options& o, descriptor_io& io)
         : ex_(ex), fd_(std::move(nfd.fd)), sock_(ex), timer_(ex), port_id_(nfd.port_id), rcvbuf_(nfd.receive_buffer),
-          sndbuf_(nfd.send_buffer), timeout_(o.timeout) {
+          sndbuf_(nfd.send_buffer), timeout_(o.timeout), io_(&io) {
         ex_table_.reset(next_seq_);
     }
     ~engine() { close_now(); }
@@ -682,7 +682,7 @@ private:
         mh.msg_iov = iov_.data();
         mh.msg_iovlen = iov_.size();
         ssize_t n;
-        do n = ::sendmsg(fd_.get(), &mh, 0);
+        do n = io_->sendmsg(fd_.get(), &mh, 0);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
             const status s = make_status(::rtnl::detail::last_error());
@@ -756,7 +756,7 @@ private:
             a.msgs[k].msg_hdr.msg_iov = &a.iov[k];
             a.msgs[k].msg_hdr.msg_iovlen = 1;
         }
-        const int got = ::recvmmsg(fd_.get(), a.msgs, receive_area::slots, MSG_DONTWAIT, nullptr);
+        const int got = io_->recvmmsg(fd_.get(), a.msgs, receive_area::slots, MSG_DONTWAIT);
         if (got < 0) return receive_errno(errno);
         if (got == 0) return 0;
         ++stats_.receive_calls;
@@ -784,14 +784,25 @@ private:
 
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
     int receive_one() {
-        const auto d = ::rtnl::detail::receive_whole(fd_.get(), receive_area::for_this_thread().big);
+        const auto d = ::rtnl::detail::receive_whole(fd_.get(), receive_area::for_this_thread().big, {}, *io_);
         if (d.error) return receive_errno(d.error);
         ++stats_.receive_calls;
         if (!d.from_kernel) {
             ++stats_.foreign_datagrams;
             return 1;
         }
-        if (d.truncated) return 1;  // cannot happen after the peek; never parse it
+        if (d.truncated) {
+            // Only if the datagram changed between peek and read. Never parse it,
+            // and never let a dump complete without the part it held: fail the
+            // request its header names (every one in flight if it has none).
+            if (d.bytes.size() >= NLMSG_HDRLEN) {
+                feed_handler h{this};
+                ex_table_.abandon(table_index(wire::message_view(d.bytes).seq()), make_status(errc::truncated_reply), h);
+            } else {
+                fail_in_flight(make_status(errc::truncated_reply));
+            }
+            return 1;
+        }
         feed(d.bytes);
         return 1;
     }
@@ -947,6 +958,7 @@ private:
     int rcvbuf_ = 0;
     int sndbuf_ = 0;
     std::chrono::milliseconds timeout_;
+    descriptor_io* io_;  ///< the traffic's system calls (descriptor_io.hpp): the kernel, or a test's fake
 
     wire::exchange ex_table_;
     std::vector<slot> slots_;  ///< parallel to ex_table_ entries
@@ -1036,6 +1048,15 @@ public:
         unique_fd ns = reg.open(name);
         return in_namespace(ex, ns.get(), o);
     }
+
+    /// Adopts a NETLINK_ROUTE descriptor opened elsewhere (configured and bound
+    /// here; it keeps the namespace it was opened in). Its traffic goes through
+    /// `io` (rtnl/descriptor_io.hpp), the seam tests inject faults at, as
+    /// rtnl::socket's; `io` must outlive the socket.
+    basic_socket(const executor_type& ex, unique_fd fd, const socket_options& o,
+                 descriptor_io& io = descriptor_io::system())
+        : impl_(std::make_shared<detail::engine<Executor>>(
+              ex, ::rtnl::detail::adopt_netlink(std::move(fd), config(o)), o, io)) {}
 
     basic_socket(basic_socket&&) noexcept = default;
     basic_socket& operator=(basic_socket&& o) noexcept {
@@ -1146,7 +1167,7 @@ public:
 
 private:
     basic_socket(const executor_type& ex, ::rtnl::detail::netlink_fd fd, const socket_options& o)
-        : impl_(std::make_shared<detail::engine<Executor>>(ex, std::move(fd), o)) {}
+        : impl_(std::make_shared<detail::engine<Executor>>(ex, std::move(fd), o, descriptor_io::system())) {}
     static ::rtnl::detail::netlink_fd_config config(const socket_options& o) {
         return {.receive_buffer = o.receive_buffer, .send_buffer = o.send_buffer, .requests = true};
     }

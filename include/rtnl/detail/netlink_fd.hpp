@@ -123,6 +123,14 @@ inline netlink_fd open_netlink(const netlink_fd_config& c) {
     return out;
 }
 
+/// Configures and binds a descriptor opened elsewhere; throws as open_netlink does.
+inline netlink_fd adopt_netlink(unique_fd fd, const netlink_fd_config& c) {
+    std::error_code ec;
+    auto out = configure_netlink(std::move(fd), c, ec);
+    if (ec) throw error(make_status(ec), "Cannot configure netlink socket: " + ec.message());
+    return out;
+}
+
 /// True when a datagram's sender address is the kernel: anyone may unicast to
 /// our port id, only the kernel has nl_pid 0.
 inline bool from_kernel(const msghdr& mh) noexcept {
