@@ -6,9 +6,10 @@
 #   ping-pair  a second container pings the first; `podman inspect` shows IP and MAC
 #   lifecycle  stop / start / restart / `network reload` keep the container reachable,
 #              and `rm` leaves no veth and no lease behind
-# usage: podman_test.sh DIR_WITH_rtnl-cni     (needs root, podman, crun, busybox-static)
+# usage: podman_test.sh DIR_WITH_rtnl-cni RTNL_SANDBOX     (needs root, podman, crun, busybox-static)
 set -uo pipefail
-dir=${1:?usage: $0 DIR_WITH_rtnl-cni}
+dir=${1:?usage: $0 DIR_WITH_rtnl-cni RTNL_SANDBOX}
+sandbox=${2:?usage: $0 DIR_WITH_rtnl-cni RTNL_SANDBOX}
 here=$(cd "$(dirname "$0")" && pwd)
 harness=$here/podman-harness.sh
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -18,6 +19,9 @@ for b in podman crun conmon busybox jq nft unshare; do
 done
 [[ -x $dir/rtnl-cni ]] || fail "no $dir/rtnl-cni"
 export PLUGIN_DIR=$dir PLUGIN_TYPE=rtnl-cni WRAP=0
+# the project's sandbox (also in a chroot, where unshare --propagation private fails)
+[[ -x $sandbox ]] || fail "no rtnl-sandbox at '$sandbox'"
+export PODCNI_SANDBOX=$sandbox
 log=$(mktemp -d /tmp/rtnl-cni-podman.XXXXXX)
 # The harness exits 3 when the machine's root netns changed during the run. Everything
 # here runs in the harness's own namespaces, so under ./run.sh test and in CI (nothing
