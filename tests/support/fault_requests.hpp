@@ -59,4 +59,56 @@ inline void answer_each_with_its_own(fake_kernel& k) {
     };
 }
 
+/// Every answer preceded by a forged one from port 4242 (not the kernel): an
+/// EPERM for each request, and a part (ifindex 99) in each dump, whose real
+/// answer is one part (ifindex 1) and DONE; changes get their own_answer.
+inline void answer_with_forgeries_first(fake_kernel& k) {
+    k.answer = [](fake_kernel& f, const std::vector<fake_kernel::request>& rs) {
+        for (auto& q : rs) {
+            f.deliver(fake_kernel::error_message(q.header, -EPERM), 4242);  // forged, first
+            if (q.header.nlmsg_type == RTM_GETLINK) {
+                f.deliver(fake_kernel::link_message(q.header, 99), 4242);
+                f.deliver(fake_kernel::link_message(q.header, 1));
+                f.deliver(fake_kernel::done_message(q.header));
+            } else {
+                f.deliver(own_answer(q));
+            }
+        }
+    };
+}
+
+/// The EBUSY case: a dump, a change and a second dump in one buffer; the fake
+/// answers the first dump with DONE, the change with its own_answer and the
+/// second dump with EBUSY (what the kernel says to a dump while one runs).
+inline wire::buffer dump_change_dump_second_busy(fake_kernel& k) {
+    k.answer = [dumps = 0](fake_kernel& f, const std::vector<fake_kernel::request>& rs) mutable {
+        for (auto& q : rs) {
+            if (q.header.nlmsg_type != RTM_GETLINK) f.deliver(own_answer(q));
+            else if (++dumps == 2) f.deliver(fake_kernel::error_message(q.header, -EBUSY));
+            else f.deliver(fake_kernel::done_message(q.header));
+        }
+    };
+    wire::buffer b = link_dump();
+    auto c = changes(1);
+    b.append(c.data(), c.size());
+    auto d = link_dump();
+    b.append(d.data(), d.size());
+    return b;
+}
+
+/// Its outcome: the busy dump alone failed, and no sendmsg carried two dumps.
+inline void expect_second_dump_busy_alone(const std::vector<status>& r, const fake_kernel& k) {
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_TRUE(r[0].ok());
+    EXPECT_EQ(r[1].code.value(), 11);
+    EXPECT_EQ(r[2].code, std::errc::device_or_resource_busy);
+    std::size_t at = 0;
+    for (std::size_t n : k.sends) {
+        int in_call = 0;
+        for (std::size_t j = at; j < at + n; ++j) in_call += k.sent[j].header.nlmsg_type == RTM_GETLINK;
+        EXPECT_LE(in_call, 1) << "a sendmsg carried two dumps";
+        at += n;
+    }
+}
+
 }  // namespace rtnl::test

@@ -204,35 +204,8 @@ TEST(SocketFaults, InterruptedDumpIsReportedWithItsDataAndRetriedABoundedNumberO
 TEST(SocketFaults, EbusyForADumpFailsThatDumpAloneAndDumpsNeverShareAWindow) {
     fake_kernel k;
     auto nl = k.make_socket();
-    int dumps = 0;
-    k.answer = [&](fake_kernel& f, const std::vector<fake_kernel::request>& rs) {
-        for (auto& q : rs) {
-            if (q.header.nlmsg_type == RTM_GETLINK) {
-                if (++dumps == 2) f.deliver(fake_kernel::error_message(q.header, -EBUSY));
-                else f.deliver(fake_kernel::done_message(q.header));
-            } else {
-                f.deliver(own_answer(q));
-            }
-        }
-    };
-    wire::buffer b = link_dump();
-    auto c = changes(1);
-    b.append(c.data(), c.size());
-    auto d = link_dump();
-    b.append(d.data(), d.size());
-    auto r = run(nl, std::move(b));
-    ASSERT_EQ(r.size(), 3u);
-    EXPECT_TRUE(r[0].ok());
-    EXPECT_EQ(r[1].code.value(), 11);
-    EXPECT_EQ(r[2].code, std::errc::device_or_resource_busy);
-    // a dump ends its window: no sendmsg carried two dumps
-    std::size_t at = 0;
-    for (std::size_t n : k.sends) {
-        int in_call = 0;
-        for (std::size_t j = at; j < at + n; ++j) in_call += k.sent[j].header.nlmsg_type == RTM_GETLINK;
-        EXPECT_LE(in_call, 1);
-        at += n;
-    }
+    auto b = rtnl::test::dump_change_dump_second_busy(k);
+    rtnl::test::expect_second_dump_busy_alone(run(nl, std::move(b)), k);  // a dump ends its window
 }
 
 TEST(SocketFaults, AnswersOutOfOrderReachTheirOwnRequests) {
@@ -282,18 +255,7 @@ TEST(SocketFaults, DuplicateAnswersCompleteOnce) {
 TEST(SocketFaults, APeerThatIsNotTheKernelIsIgnoredInBothReadPaths) {
     fake_kernel k;
     auto nl = k.make_socket();
-    k.answer = [](fake_kernel& f, const std::vector<fake_kernel::request>& rs) {
-        for (auto& q : rs) {
-            f.deliver(fake_kernel::error_message(q.header, -EPERM), 4242);  // forged, first
-            if (q.header.nlmsg_type == RTM_GETLINK) {
-                f.deliver(fake_kernel::link_message(q.header, 99), 4242);
-                f.deliver(fake_kernel::link_message(q.header, 1));
-                f.deliver(fake_kernel::done_message(q.header));
-            } else {
-                f.deliver(own_answer(q));
-            }
-        }
-    };
+    rtnl::test::answer_with_forgeries_first(k);
     expect_own_answers(run(nl, changes(3)), 3);  // ACK path (recvmmsg)
     EXPECT_EQ(nl.stats().foreign_datagrams, 3u);
     auto d = link_dump();  // reply path (peek + read)
