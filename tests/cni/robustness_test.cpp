@@ -226,8 +226,8 @@ TEST_F(Robustness, GcReleasesWhatIsNotListed) {
 namespace {
 
 /// The elements of the network's masquerade set, and the rules of rtnl-cni's table.
-std::pair<std::size_t, std::size_t> masq_state() {
-    auto r = sh("ip netns exec host nft -j list table ip rtnl-cni");
+std::pair<std::size_t, std::size_t> masq_state(const std::string& family = "ip") {
+    auto r = sh("ip netns exec host nft -j list table " + family + " rtnl-cni");
     auto j = json::parse(r.out, nullptr, false);
     std::size_t elems = 0, rules = 0;
     if (j.is_object())
@@ -259,14 +259,29 @@ TEST_F(Robustness, IpMasqIsOneSetElementPerContainerAndMasquerades) {
     EXPECT_EQ(call("DEL", "c2", "c2", masq).status, 0) << "a second DEL finds nothing to remove";
     EXPECT_EQ(call("DEL", "c1", "", masq).status, 0) << "DEL without netns still unlists the address (from the lease)";
     EXPECT_EQ(masq_state().first, 1u);
-    // IPv6 cannot be masqueraded yet: a clear error, nothing left
-    std::string v6 = masq;
+}
+
+TEST_F(Robustness, IpMasqForIPv6IsItsOwnIp6TableAndMasquerades) {
+    std::string v6 = conf;
+    v6.replace(v6.find(R"("isGateway":true)"), 16, R"("isGateway":true,"ipMasq":true)");
     v6.replace(v6.find("10.222.0.0/24"), 13, "fd00:1::/64");
+    v6.replace(v6.find("0.0.0.0/0"), 9, "::/0");
     make_ns("c6");
     auto r = call("ADD", "c6", "c6", v6);
-    EXPECT_NE(r.status, 0);
-    EXPECT_NE(r.out.find("ipMasq is not supported yet for IPv6"), std::string::npos) << r.out;
-    EXPECT_EQ(link_names(fds_.at("c6").get()), std::vector<std::string>{"lo"});
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(masq_state("ip6"), (std::pair<std::size_t, std::size_t>{1, 1})) << sh("ip netns exec host nft list ruleset").out;
+    EXPECT_EQ(masq_state("ip"), (std::pair<std::size_t, std::size_t>{0, 0})) << "no IPv4 table for an IPv6-only network";
+    // an "outside" with no route back to fd00:1::/64: a reply comes only if masqueraded
+    make_ns("outside6");
+    ASSERT_EQ(sh("ip -n host link add up6 type veth peer name out6 netns outside6 && "
+                 "ip -n host addr add fd00:77::1/64 dev up6 nodad && ip -n host link set up6 up && "
+                 "ip -n outside6 addr add fd00:77::2/64 dev out6 nodad && ip -n outside6 link set out6 up && "
+                 "ip -n outside6 link set lo up").status, 0);
+    auto ping = sh("ip netns exec c6 ping -6 -c 1 -W 3 fd00:77::2");
+    EXPECT_EQ(ping.status, 0) << ping.out << sh("ip netns exec host nft list ruleset").out;
+    EXPECT_EQ(call("DEL", "c6", "c6", v6).status, 0);
+    EXPECT_EQ(masq_state("ip6").first, 0u) << "DEL unlists the address";
+    EXPECT_EQ(call("DEL", "c6", "c6", v6).status, 0) << "a second DEL finds nothing to remove";
 }
 
 }  // namespace

@@ -167,7 +167,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
         res.ips = std::move(ipam.ips);
         res.routes = std::move(ipam.routes);
         if (res.ips.empty()) fail(generic, "IPAM plugin returned missing IP config");
-        if (c.ip_masq) require_masq_supported(res);
         gws = gateways(res, c);
     }
 

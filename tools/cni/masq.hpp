@@ -8,6 +8,9 @@
 //         chain postrouting { type nat hook postrouting priority srcnat;
 //             ip saddr @cni-<network> ip daddr != <subnet> oifname != "<bridge>" masquerade }
 //     }
+//
+// and for IPv6 addresses the same in `table ip6 rtnl-cni` (ipv6_addr, ip6 saddr/daddr),
+// as the reference masquerades IPv6 with ip6tables.
 #pragma once
 
 #include <string>
@@ -20,8 +23,9 @@
 
 namespace rtnl::cni {
 
-inline nft::egress::config masq_config(const net_config& c, const std::optional<ip_prefix>& subnet) {
+inline nft::egress::config masq_config(const net_config& c, bool v6, const std::optional<ip_prefix>& subnet) {
     nft::egress::config m;
+    m.fam = v6 ? nft::family::ipv6 : nft::family::ipv4;
     m.table = "rtnl-cni";
     m.set = "cni-" + c.name;
     m.bridge = c.bridge;
@@ -29,32 +33,28 @@ inline nft::egress::config masq_config(const net_config& c, const std::optional<
     return m;
 }
 
-/// ipMasq covers IPv4 (the recipe's set holds ipv4_addr): refuse IPv6 plainly.
-inline void require_masq_supported(const result& r) {
-    for (auto& ip : r.ips)
-        if (ip.address.address.is_v6())
-            fail(generic, "ipMasq is not supported yet for IPv6 addresses (" + ip.address.to_string() + ")");
-}
-
-/// One set element per IPv4 address; the table, set and rule are made the first time.
+/// One set element per address, in the table of its family; the table, set and
+/// rule of a family are made the first time one of its addresses comes.
 inline void masq_add(const net_config& c, const result& r) {
-    std::optional<ip_prefix> subnet;
-    std::vector<ip_address> v4;
-    for (auto& ip : r.ips)
-        if (ip.address.address.is_v4()) {
-            if (!subnet) subnet = ip.address;
-            v4.push_back(ip.address.address);
-        }
-    if (v4.empty()) return;
-    const auto cfg = masq_config(c, subnet);
     try {
         nft::socket nf;
-        for (auto& a : v4) {
-            try {
-                nft::egress::add_source(nf, cfg, a);
-            } catch (const rtnl::error&) {
-                nft::egress::ensure(nf, cfg);  // first container of the network (or the table was removed)
-                nft::egress::add_source(nf, cfg, a);
+        for (const bool v6 : {false, true}) {
+            std::optional<ip_prefix> subnet;
+            std::vector<ip_address> mine;
+            for (auto& ip : r.ips)
+                if (ip.address.address.is_v6() == v6) {
+                    if (!subnet) subnet = ip.address;
+                    mine.push_back(ip.address.address);
+                }
+            if (mine.empty()) continue;
+            const auto cfg = masq_config(c, v6, subnet);
+            for (auto& a : mine) {
+                try {
+                    nft::egress::add_source(nf, cfg, a);
+                } catch (const rtnl::error&) {
+                    nft::egress::ensure(nf, cfg);  // first container of the network (or the table was removed)
+                    nft::egress::add_source(nf, cfg, a);
+                }
             }
         }
     } catch (const rtnl::error& e) {
@@ -64,14 +64,10 @@ inline void masq_add(const net_config& c, const result& r) {
 
 /// Removes the addresses' set elements; nothing to do is not an error.
 inline void masq_del(const net_config& c, const std::vector<ip_address>& ips) {
-    std::vector<ip_address> v4;
-    for (auto& a : ips)
-        if (a.is_v4()) v4.push_back(a);
-    if (v4.empty()) return;
-    const auto cfg = masq_config(c, std::nullopt);
+    if (ips.empty()) return;
     try {
         nft::socket nf;
-        for (auto& a : v4) nft::egress::remove_source(nf, cfg, a);
+        for (auto& a : ips) nft::egress::remove_source(nf, masq_config(c, a.is_v6(), std::nullopt), a);
     } catch (const rtnl::error& e) {
         fail(generic, std::string("failed to tear down ipMasq: ") + e.what());
     }

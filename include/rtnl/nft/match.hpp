@@ -81,6 +81,10 @@ inline rule_exprs ip_daddr(const ip_prefix& p, cmp_op op = cmp_op::eq) {
 inline rule_exprs ip_saddr_in(std::string_view set, bool invert = false) {
     return {payload{payload_base::network, detail::ipv4_saddr, 4}, lookup{std::string(set), std::nullopt, reg_1, invert}};
 }
+/// `ip6 saddr @set` (IPv6 source address in a named set, in an ip6 table).
+inline rule_exprs ip6_saddr_in(std::string_view set, bool invert = false) {
+    return {payload{payload_base::network, detail::ipv6_saddr, 16}, lookup{std::string(set), std::nullopt, reg_1, invert}};
+}
 /// `iifname "x"` / `oifname != "x"`; a trailing '*' compares a prefix.
 inline rule_exprs iifname(std::string_view name, cmp_op op = cmp_op::eq) {
     return detail::ifname(NFT_META_IIFNAME, name, op);
