@@ -279,6 +279,43 @@ TEST_F(Nft, EgressRecipeListsLikeTheSameTextThroughNft) {
     EXPECT_EQ(ours, theirs) << "ours:   " << ours.dump() << "\ntheirs: " << theirs.dump();
 }
 
+TEST_F(Nft, Ip6EgressRecipeListsLikeTheSameTextThroughNft) {
+    require_nft();
+    nft::socket nf;
+    egress::config cfg{.fam = family::ipv6, .table = "rtnl", .set = "net6", .bridge = "br0",
+                       .subnet = prefix("fd00:88::/64")};
+    egress::ensure(nf, cfg);
+    egress::add_source(nf, cfg, addr("fd00:88::2"));
+    egress::add_source(nf, cfg, addr("fd00:88::3"));
+    egress::remove_source(nf, cfg, addr("fd00:88::3"));
+    const std::string text = R"(table ip6 rtnl {
+    comment "managed by rtnl"
+    set net6 { type ipv6_addr; elements = { fd00:88::2 } }
+    chain postrouting { type nat hook postrouting priority 100; policy accept;
+        ip6 saddr @net6 ip6 daddr != fd00:88::/64 oifname != "br0" masquerade comment "net6"
+    }
+}
+)";
+    const json ours = ruleset_json("nft -j list ruleset");
+    const json theirs = ruleset_json("unshare --net sh -c 'nft -f - && nft -j list ruleset' <<'EOF'\n" + text + "EOF\n");
+    EXPECT_EQ(ours, theirs) << "ours:   " << ours.dump() << "\ntheirs: " << theirs.dump();
+    // an IPv4 network may share the table name: nft keeps a table per family
+    egress::config v4{.table = "rtnl", .set = "net4", .bridge = "br0", .subnet = prefix("10.88.0.0/16")};
+    egress::ensure(nf, v4);
+    EXPECT_EQ(egress::sources(nf, cfg), std::vector<ip_address>{addr("fd00:88::2")});
+    try {  // the wrong family for the network: refused before anything is sent
+        egress::add_source(nf, cfg, addr("10.88.0.2"));
+        FAIL() << "an IPv4 source went into an ip6 set";
+    } catch (const rtnl::error& e) {
+        EXPECT_NE(std::string(e.what()).find("takes IPv6 source addresses, not \"10.88.0.2\""), std::string::npos)
+            << e.what();
+    }
+    egress::teardown(nf, cfg);
+    EXPECT_EQ(nf.list(family::ipv6).tables.size(), 0u);
+    EXPECT_EQ(nf.list(family::ipv4).tables.size(), 1u) << "the IPv4 table is another table";
+    egress::teardown(nf, v4);
+}
+
 TEST_F(Nft, DecoderReadsNftsOwnRulesetBack) {
     require_nft();
     auto r = sh("nft -f -", egress_nft);
