@@ -270,7 +270,7 @@ TEST_F(Nft, EgressRecipeListsLikeTheSameTextThroughNft) {
     comment "managed by rtnl"
     set net0 { type ipv4_addr; elements = { 10.88.0.2 } }
     chain postrouting { type nat hook postrouting priority 100; policy accept;
-        ip saddr @net0 ip daddr != 10.88.0.0/16 oifname != "br0" masquerade comment "net0"
+        ip saddr @net0 ip daddr != 10.88.0.0/16 ip daddr != 224.0.0.0/4 oifname != "br0" masquerade comment "net0"
     }
 }
 )";
@@ -292,7 +292,7 @@ TEST_F(Nft, Ip6EgressRecipeListsLikeTheSameTextThroughNft) {
     comment "managed by rtnl"
     set net6 { type ipv6_addr; elements = { fd00:88::2 } }
     chain postrouting { type nat hook postrouting priority 100; policy accept;
-        ip6 saddr @net6 ip6 daddr != fd00:88::/64 oifname != "br0" masquerade comment "net6"
+        ip6 saddr @net6 ip6 daddr != fd00:88::/64 ip6 daddr != ff00::/8 oifname != "br0" masquerade comment "net6"
     }
 }
 )";

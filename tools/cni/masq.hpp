@@ -6,7 +6,8 @@
 //     table ip rtnl-cni {
 //         set cni-<network> { type ipv4_addr; }
 //         chain postrouting { type nat hook postrouting priority srcnat;
-//             ip saddr @cni-<network> ip daddr != <subnet> oifname != "<bridge>" masquerade }
+//             ip saddr @cni-<network> ip daddr != <subnet> ip daddr != 224.0.0.0/4
+//                 oifname != "<bridge>" masquerade }
 //     }
 //
 // and for IPv6 addresses the same in `table ip6 rtnl-cni` (ipv6_addr, ip6 saddr/daddr),

@@ -14,12 +14,13 @@
 //     table ip <table> {                        comment "managed by rtnl"
 //         set <set> { type ipv4_addr; }
 //         chain postrouting { type nat hook postrouting priority srcnat; policy accept;
-//             ip saddr @<set> ip daddr != <subnet> oifname != "<bridge>" masquerade comment "<set>"
+//             ip saddr @<set> ip daddr != <subnet> ip daddr != 224.0.0.0/4 oifname != "<bridge>"
+//                 masquerade comment "<set>"
 //         }
 //     }
 //
 // With `.fam = family::ipv6` the same in `table ip6 <table>`: `type ipv6_addr`,
-// `ip6 saddr @<set> ip6 daddr != <subnet>` — nft keeps a table per family, so an
+// `ip6 saddr @<set> ip6 daddr != <subnet> ip6 daddr != ff00::/8` — nft keeps a table per family, so an
 // IPv4 and an IPv6 network may share one table name.
 //
 // Adding a container is one NEWSETELEM — O(1) whatever the number of containers
@@ -52,6 +53,9 @@ struct config {
     std::string set = "masquerade";      ///< this network's sources (also the rule's comment)
     std::string bridge{};                  ///< not masqueraded when leaving through it ("": no check)
     std::optional<ip_prefix> subnet{};     ///< not masqueraded towards it (none: no check)
+    /// Not masqueraded towards multicast (224.0.0.0/4, ff00::/8), as the CNI
+    /// plugins' ipMasq does: containers keep talking multicast on the local network.
+    bool skip_multicast = true;
     std::int32_t priority = 100;         ///< srcnat
 };
 
@@ -59,6 +63,10 @@ struct config {
 inline std::vector<expression> rule_for(const config& c) {
     auto r = c.fam == family::ipv6 ? match::ip6_saddr_in(c.set) : match::ip_saddr_in(c.set);
     if (c.subnet) match::append(r, match::ip_daddr(*c.subnet, cmp_op::neq));
+    if (c.skip_multicast) {
+        const auto multicast = ip_prefix::parse(c.fam == family::ipv6 ? "ff00::/8" : "224.0.0.0/4");
+        match::append(r, match::ip_daddr(*multicast, cmp_op::neq));
+    }
     if (!c.bridge.empty()) match::append(r, match::oifname(c.bridge, cmp_op::neq));
     r.push_back(masq{});
     return r;
