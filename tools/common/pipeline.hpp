@@ -61,9 +61,10 @@ public:
     /// Sends every queued request and completes them in order.
     void flush() {
         if (entries_.empty()) return;
-        // `work` and `results` keep their capacity between flushes: a batch whose
-        // lines each wait for their answer (neigh changes) flushes once per line.
-        // (swapped out, not shared, so a completion that flushes again is safe).
+        // The entry and status vectors keep their capacity between flushes (a
+        // batch whose lines each wait for their answer, neigh changes, flushes
+        // once per line); they are swapped out while in use, so a completion
+        // that flushes again gets fresh ones.
         std::vector<entry> work;
         work.swap(entries_);
         entries_.swap(spare_entries_);
