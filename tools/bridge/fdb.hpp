@@ -88,7 +88,7 @@ inline int fdb_modify(session& s, arg_list args, std::uint16_t type, std::uint16
     int vid = -1;
     std::uint32_t nhid = 0;
     while (!args.empty()) {
-        const std::string a = args.current();
+        const std::string_view a = args.peek();  // compared with literals: length first, no memcmp per keyword
         if (a == "dev") {
             dev = args.next_value();
             have_dev = true;

@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
         if (!netns.empty())
             if (auto f = s.registry.switch_for_exec(netns)) fail_usage(f.what + "\n");
         s.out.configure(s.opt.json, s.opt.pretty, s.opt.oneline);
-        s.open(false);
+        s.open(s.opt.batch_given);  // -batch: a receive buffer that holds a whole window of ACKs, as rtnl-ip
         if (s.opt.batch_given) return run_batch(s, dispatch);
         if (first >= argc) usage();
         std::vector<std::string> words(argv + first, argv + argc);

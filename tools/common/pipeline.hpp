@@ -61,10 +61,16 @@ public:
     /// Sends every queued request and completes them in order.
     void flush() {
         if (entries_.empty()) return;
-        std::vector<entry> work = std::move(entries_);
-        entries_.clear();
-        name_changes_ = 0;
+        // The entry and status vectors keep their capacity between flushes (a
+        // batch whose lines each wait for their answer, neigh changes, flushes
+        // once per line); they are swapped out while in use, so a completion
+        // that flushes again gets fresh ones.
+        std::vector<entry> work;
+        work.swap(entries_);
+        entries_.swap(spare_entries_);
         std::vector<status> results;
+        results.swap(results_);
+        name_changes_ = 0;
         std::error_code ec = nl_ ? nl_->transact(buf_, results, [](std::size_t, const wire::message_view&) {})
                                  : make_error_code(std::errc::not_connected);
         buf_.clear();
@@ -74,6 +80,9 @@ public:
             const int rc = work[i].done ? work[i].done(s) : (s.ok() ? 0 : 2);
             if (sink_) sink_(work[i].line, rc);
         }
+        work.clear();
+        spare_entries_.swap(work);
+        results_.swap(results);
     }
 
 private:
@@ -100,6 +109,8 @@ private:
     socket* nl_ = nullptr;
     wire::buffer buf_;
     std::vector<entry> entries_;
+    std::vector<entry> spare_entries_;  ///< the previous flush's storage, reused
+    std::vector<status> results_;
     std::size_t name_changes_ = 0;
     result_sink sink_;
 };

@@ -41,7 +41,7 @@ inline int address_modify(session& s, arg_list args, std::uint16_t type, std::ui
     std::uint32_t ifa_flags = 0;
 
     while (!args.empty()) {
-        const std::string a = args.current();
+        const std::string_view a = args.peek();  // compared with literals: length first, no memcmp per keyword
         if (a == "peer" || a == "remote") {
             const std::string& v = args.next_value();
             if (peer) duplicate_argument("peer", v);

@@ -101,7 +101,7 @@ inline parsed parse(session& s, wire::writer& w, arg_list& args, ifinfomsg& hdr,
         else hdr.ifi_flags &= ~bit;
     };
     while (!args.empty()) {
-        const std::string a = args.current();
+        const std::string_view a = args.peek();  // compared with literals: length first, no memcmp per keyword
         if (a == "up") {
             flag(IFF_UP, true);
         } else if (a == "down") {
@@ -239,14 +239,14 @@ inline parsed parse(session& s, wire::writer& w, arg_list& args, ifinfomsg& hdr,
         } else if (a == "gso_max_size" || a == "gso_max_segs" || a == "gro_max_size") {
             const std::string& v = args.next_value();
             auto n = parse_number<std::uint32_t>(v);
-            if (!n || (a == "gso_max_segs" && *n > 65535)) invalid_argument("Invalid \"" + a + "\" value\n", v);
+            if (!n || (a == "gso_max_segs" && *n > 65535)) invalid_argument("Invalid \"" + std::string(a) + "\" value\n", v);
             put_value<std::uint32_t>(w, a == "gso_max_size" ? IFLA_GSO_MAX_SIZE : a == "gso_max_segs" ? IFLA_GSO_MAX_SEGS
                                                                                                       : IFLA_GRO_MAX_SIZE,
                                      *n);
         } else if (a == "xdp" || a == "xdpgeneric" || a == "xdpdrv" || a == "xdpoffload" || a == "vf" || a == "vrf" ||
                    matches(a, "link-netns") || matches(a, "link-netnsid") || a == "protodown" ||
                    a == "protodown_reason" || a == "parentdev") {
-            refuse("rtnl-ip: \"" + a + "\" is not supported; use ip(8) for it\n");
+            refuse("rtnl-ip: \"" + std::string(a) + "\" is not supported; use ip(8) for it\n");
         } else {
             if (matches(a, "help")) usage();
             if (a == "dev") args.next_value();

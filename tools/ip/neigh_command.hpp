@@ -162,7 +162,7 @@ inline int modify(session& s, arg_list args, std::uint16_t type, std::uint16_t f
     std::optional<std::string> lla;
     inet_arg dst;
     while (!args.empty()) {
-        const std::string a = args.current();
+        const std::string_view a = args.peek();  // compared with literals: length first, no memcmp per keyword
         if (matches(a, "lladdr")) {
             const std::string& v = args.next_value();
             if (lla) duplicate_argument("lladdr", v);

@@ -268,7 +268,7 @@ inline int rule_modify(session& s, arg_list args, std::uint16_t type) {
     bool table_ok = false, l3mdev = false;
     std::uint32_t tid = 0;
     while (!args.empty()) {
-        const std::string a = args.current();
+        const std::string_view a = args.peek();  // compared with literals: length first, no memcmp per keyword
         if (a == "not") {
             h.flags |= FIB_RULE_INVERT;
         } else if (a == "from" || a == "to") {
@@ -298,7 +298,7 @@ inline int rule_modify(session& s, arg_list args, std::uint16_t type) {
                 put<std::uint32_t>(w, FRA_FWMASK, *mask);
             }
         } else if (matches(a, "realms") || a == "nat" || matches(a, "map-to") || matches(a, "tun_id")) {
-            refuse("rtnl-ip: rule option \"" + a + "\" is not supported; use ip(8) for it\n");
+            refuse("rtnl-ip: rule option \"" + std::string(a) + "\" is not supported; use ip(8) for it\n");
         } else if (matches(a, "protocol")) {
             const std::string& v = args.next_value();
             auto p = s.tables.protocols.id(v);
@@ -350,7 +350,7 @@ inline int rule_modify(session& s, arg_list args, std::uint16_t type) {
             if (!r) invalid_argument(a == "sport" ? "invalid port range\n" : "invalid dport range\n", v);
             put(w, a == "sport" ? FRA_SPORT_RANGE : FRA_DPORT_RANGE, *r);
         } else {
-            std::string v = a;
+            std::string v(a);
             if (v == "type") v = args.next_value();
             if (matches(v, "help")) usage();
             std::uint8_t action;
