@@ -33,6 +33,7 @@
 #include "tools/cni/links.hpp"
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
+#include "tools/cni/timing.hpp"
 
 namespace rtnl::cni {
 
@@ -153,6 +154,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (c.mac_spoof_check) fail(generic, "macspoofchk is not supported yet by rtnl-cni");
     if (!c.ipam.type.empty()) require_valid_name(c);
 
+    step_timer timer;
     unique_fd nsfd = open_netns(env.netns);
     socket host;
     rollback undo{c, env};
@@ -170,6 +172,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (c.ip_masq) require_masq_supported(res);
         gws = gateways(res, c);
     }
+    timer.mark("ipam");
 
     // ---- #1 host: the bridge (created pinned, or found), its addresses when it will carry a gateway
     const mac_address pinned = random_mac();
@@ -204,6 +207,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (created) undo.bridge_created = br->index;
     if (!s1[1].ok()) fail(generic, "failed to create bridge \"" + c.bridge + "\": cannot set it up: " + describe(s1[1]));
     std::erase_if(br_addrs, [&](const address_info& a) { return a.index != br->index; });
+    timer.mark("bridge");
 
     // gateway address on the bridge: refuse a different one now, before any veth exists
     std::vector<address_spec> br_del, br_add;
@@ -264,6 +268,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
                 fail(generic, "container veth name provided (" + env.ifname + ") already exists");
             if (s2[0].code != std::errc::file_exists || attempt >= 9) fail(generic, "failed to make veth pair: " + describe(s2[0]));
         }
+        timer.mark("veth");
         // sysctls only for a layer-3 network, as the reference (its layer-2 mode leaves them)
         const std::string dev = "net/ipv6/conf/" + env.ifname + "/";
         bool v6 = false;
@@ -282,6 +287,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
             }
         }
 
+        timer.mark("container sysctls");
         wire::buffer b3;
         wire::writer w(b3);
         std::optional<ip_address> gw4, gw6;
@@ -302,6 +308,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
             (void)route::add(settle ? wr : w, r);
         }
         check_container_batch(run_batch(cont, b3), res, env, 0);
+        timer.mark("container addresses, up, routes");
     }
 
     // ---- #4 host: port, bridge, gateway address, MAC pin
@@ -329,6 +336,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (std::size_t i = 0; i < s4.size(); ++i)
         if (!s4[i].ok() && s4[i].code != std::errc::file_exists)
             fail(generic, "failed to connect \"" + host_name + "\" to bridge " + c.bridge + ": " + describe(s4[i]));
+    timer.mark("port, bridge, gateway");
     if (settle) {
         settle_addresses(*cont_socket, cont_index);
         check_container_batch(run_batch(*cont_socket, b3r), res, env, res.ips.size() + 1);
@@ -339,10 +347,12 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (auto& g : gws) (g.address.is_v4() ? fwd4 : fwd6) = true;
     if (fwd4) sysctl("net/ipv4/ip_forward", "1");
     if (fwd6) sysctl("net/ipv6/conf/all/forwarding", "1");
+    timer.mark("host sysctls");
 
     if (c.ip_masq && !res.ips.empty()) {
         for (auto& ip : res.ips) undo.masqueraded.push_back(ip.address.address);
         masq_add(c, res);
+        timer.mark("ipMasq");
     }
 
     res.interfaces = {{c.bridge, (created ? pinned : br->address.value_or(pinned)).to_string(), ""},
