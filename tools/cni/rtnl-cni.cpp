@@ -23,13 +23,17 @@
 #include "tools/cni/error.hpp"
 #include "tools/cni/result.hpp"
 #include "tools/cni/version.hpp"
+#include "tools/cni/version_entry.hpp"
 
 namespace {
 
 using namespace rtnl::cni;
 
+/// stdin, continuing from what the early VERSION entry point already read.
 std::string read_stdin() {
-    std::string s;
+    const early_input early = early_stdin();
+    std::string s(early.data ? early.data : "", early.size);
+    if (early.eof) return s;
     char buf[8192];
     for (;;) {
         const ssize_t n = ::read(0, buf, sizeof buf);
