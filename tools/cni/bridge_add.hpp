@@ -1,7 +1,8 @@
 // tools/cni/bridge_add.hpp — ADD: the reference bridge plugin's kernel state,
 // reached with few messages:
 //
-//   host   #1  create bridge (pinned MAC) + get it [+ dump its addresses]      one sendmsg
+//   host   #1  create bridge (pinned MAC) + get it                             one sendmsg
+//         [#1b the addresses of an existing bridge that will carry a gateway]  one sendmsg
 //   cont.  #2  create veth: eth0 here, vethXXXXXXXX born in the host netns
 //              + get eth0                                                     one sendmsg
 //   cont.      sysctls (accept_dad, arp_notify)
@@ -33,6 +34,7 @@
 #include "tools/cni/links.hpp"
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
+#include "tools/cni/sysctl.hpp"
 #include "tools/cni/timing.hpp"
 
 namespace rtnl::cni {
@@ -53,7 +55,12 @@ inline unique_fd open_netns(const std::string& path) {
     return fd;
 }
 
-inline void sysctl(const std::string& key, const char* value) { (void)netns::write_sysctl(key, value); }
+/// The ADD's sysctl writes; a failure is ignored (as before: a missing sysctl does not fail an ADD).
+inline sysctl_writer& sysctls() {
+    static sysctl_writer w;
+    return w;
+}
+inline void sysctl(const std::string& key, const char* value) { (void)sysctls().write(key, value); }
 
 inline std::optional<ip_address> broadcast_of(const ip_prefix& p) {
     if (!p.address.is_v4() || p.length >= 31) return std::nullopt;
@@ -186,7 +193,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (auto ec = link::add(w, br)) fail(invalid_config, "invalid bridge name \"" + c.bridge + "\": " + ec.message());
         (void)link::set(w, c.bridge, {.up = true});
         (void)link::get(w, c.bridge);
-        if (!gws.empty()) (void)addr::dump(w, AF_UNSPEC);
     }
     std::optional<link_info> br;
     std::vector<address_info> br_addrs;
@@ -194,9 +200,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (i == 2 && m.type() == RTM_NEWLINK) {
             link_view v(m);
             if (v.valid()) br = link_info::from(v);
-        } else if (i == 3 && m.type() == RTM_NEWADDR) {
-            address_view v(m);
-            if (v.valid()) br_addrs.push_back(address_info::from(v));
         }
     });
     const bool created = s1[0].ok();
@@ -206,6 +209,20 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (br->kind != "bridge") fail(generic, "failed to create bridge \"" + c.bridge + "\": \"" + c.bridge + "\" already exists but is not a bridge");
     if (created) undo.bridge_created = br->index;
     if (!s1[1].ok()) fail(generic, "failed to create bridge \"" + c.bridge + "\": cannot set it up: " + describe(s1[1]));
+    // the addresses of an existing bridge that will carry a gateway: a dump of that
+    // one link (strict checking filters by index), not of every address on the host
+    if (!gws.empty() && !created) {
+        wire::buffer ba;
+        {
+            wire::writer w(ba);
+            (void)addr::dump(w, AF_UNSPEC, br->index);
+        }
+        auto sa = run_batch(host, ba, [&](std::size_t, const wire::message_view& m) {
+            address_view v(m);
+            if (m.type() == RTM_NEWADDR && v.valid()) br_addrs.push_back(address_info::from(v));
+        });
+        if (!sa[0].ok()) fail(generic, "failed to read the addresses of bridge \"" + c.bridge + "\": " + describe(sa[0]));
+    }
     std::erase_if(br_addrs, [&](const address_info& a) { return a.index != br->index; });
     timer.mark("bridge");
 
