@@ -34,7 +34,7 @@
 #include "tools/cni/links.hpp"
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
-#include "tools/cni/sysctl.hpp"
+#include "tools/cni/own_mounts.hpp"
 #include "tools/cni/timing.hpp"
 
 namespace rtnl::cni {
@@ -339,7 +339,12 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (c.promisc) put_promisc(w, br->index, true), ++n;
         for (auto& a : br_del) (void)addr::del(w, a), ++n;
         for (auto& a : br_add) (void)addr::add(w, a), ++n;
-        if (!created && br->address) (void)link::set(w, br->index, {.address = *br->address}), ++n;
+        // pin the MAC of a bridge we did not create, unless it is pinned already:
+        // setting it, even to the same value, is a NETDEV_CHANGEADDR the kernel
+        // answers with work over the whole namespace (an IPv6 route GC walk,
+        // neighbour flushes; 2-3 ms with 1000 ports)
+        if (!created && br->address && addr_assign_type(c.bridge) != net_addr_set)
+            (void)link::set(w, br->index, {.address = *br->address}), ++n;
         (void)link::get(w, host_name);
         get_host = n;
     }
