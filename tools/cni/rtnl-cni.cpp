@@ -23,6 +23,7 @@
 #include "tools/cni/error.hpp"
 #include "tools/cni/result.hpp"
 #include "tools/cni/version.hpp"
+#include "tools/cni/version_answer.hpp"
 #include "tools/cni/version_entry.hpp"
 
 namespace {
@@ -70,17 +71,8 @@ int report(const failure& f, std::string_view input) {
     return 1;
 }
 
-/// SPEC: echo the request's version when we speak it; list what we speak.
 int version_command(std::string_view input) {
-    std::string v(latest_version);
-    auto j = nlohmann::json::parse(input, nullptr, false);
-    if (j.is_object())
-        if (auto it = j.find("cniVersion"); it != j.end() && it->is_string() && is_supported(it->get<std::string>()))
-            v = it->get<std::string>();
-    std::string out = "{\"cniVersion\":\"" + v + "\",\"supportedVersions\":[";
-    for (std::size_t i = 0; i < supported_versions.size(); ++i)
-        out += (i ? ",\"" : "\"") + std::string(supported_versions[i]) + "\"";
-    write_stdout(out + "]}\n");
+    write_stdout(version_answer(input));
     return 0;
 }
 
