@@ -5,11 +5,13 @@
 //         [#1b the addresses of an existing bridge that will carry a gateway]  one sendmsg
 //   cont.  #2  create veth: eth0 here, vethXXXXXXXX born in the host netns
 //              + get eth0                                                     one sendmsg
-//   cont.      sysctls (accept_dad, arp_notify)
+//   cont.      sysctls (accept_dad, arp_notify; through our own procfs)
 //   cont.  #3  addresses, up, routes                                          one sendmsg
 //   host   #4  enslave + up host veth, hairpin, bridge up/promisc, gateway
-//              address, MAC pin + get host veth                               one sendmsg
+//              address, MAC pin (if not pinned yet) + get host veth           one sendmsg
 //   host       sysctls (accept_ra, ip_forward)
+//
+// RTNL_CNI_TIMING=1 prints each step's time on stderr (timing.hpp).
 //
 // IPAM runs first and anything that can be refused is refused before a link
 // exists. A failure after that undoes everything this ADD made (the lease, the
