@@ -11,11 +11,12 @@
 //               turns), as runtimes that do not serialise call them
 //   ipMasq      M containers with ipMasq (alternating): the ADD cost of container
 //               1 against container M (the reference adds iptables chains, rtnl-cni
-//               one nf_tables set element)
+//               one nf_tables set element); --timing adds rtnl-cni's own step
+//               times (RTNL_CNI_TIMING) for those two windows
 // Prints a table (median and p90 per operation, ratio rtnl/reference) and writes JSON.
 //
 // usage: cni_compare [--containers N] [--workers W] [--masq M] [--json FILE]
-//                    [--rtnl PATH] [--reference DIR]
+//                    [--rtnl PATH] [--reference DIR] [--timing]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -74,7 +76,8 @@ struct outcome {
 
 /// One fork+exec+wait of a plugin, stdin from a pipe, stdout captured.
 outcome exec_plugin(const std::string& path, const std::string& command, const std::string& id,
-                    const std::string& netns, const std::string& input, const std::string& cni_path) {
+                    const std::string& netns, const std::string& input, const std::string& cni_path,
+                    const std::string& timing_file = {}) {
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return {0, -1, {}};
     std::vector<std::string> env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND=" + command, "CNI_PATH=" + cni_path};
@@ -87,6 +90,7 @@ outcome exec_plugin(const std::string& path, const std::string& command, const s
         env.push_back("CNI_NETNS=dummy");
         env.push_back("CNI_IFNAME=dummy");
     }
+    if (!timing_file.empty()) env.push_back("RTNL_CNI_TIMING=1");  // rtnl-cni's step times, on stderr
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -101,6 +105,7 @@ outcome exec_plugin(const std::string& path, const std::string& command, const s
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    if (!timing_file.empty()) posix_spawn_file_actions_addopen(&fa, 2, timing_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
     const auto t0 = clock_type::now();
     pid_t pid = -1;
@@ -145,12 +150,28 @@ stats summarise(std::vector<double> v, std::size_t failures, double total_s = 0)
     return s;
 }
 
+/// rtnl-cni's "rtnl-cni timing: <step> <ms> ms" lines (RTNL_CNI_TIMING), in order.
+std::vector<std::pair<std::string, double>> read_steps(const std::string& file) {
+    std::vector<std::pair<std::string, double>> out;
+    std::ifstream f(file);
+    const std::string tag = "rtnl-cni timing: ";
+    for (std::string line; std::getline(f, line);) {
+        if (line.rfind(tag, 0) != 0 || line.size() < tag.size() + 4) continue;
+        line = line.substr(tag.size(), line.size() - tag.size() - 3);  // drop " ms"
+        const auto sp = line.rfind(' ');
+        if (sp == std::string::npos) continue;
+        out.emplace_back(line.substr(0, sp), std::atof(line.c_str() + sp + 1));
+    }
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::size_t n = 200;
     unsigned workers = 4;
     std::size_t masq_n = 0;
+    bool timing = false;  // --timing: rtnl-cni's ADD steps for ipMasq containers 1-10 and the last 10
     std::string json_path, rtnl_path = "build/release/cni/rtnl-cni", ref_dir = "/usr/lib/cni";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -161,8 +182,9 @@ int main(int argc, char** argv) {
         else if (a == "--json") json_path = next();
         else if (a == "--rtnl") rtnl_path = next();
         else if (a == "--reference") ref_dir = next();
+        else if (a == "--timing") timing = true;
         else {
-            std::fprintf(stderr, "usage: %s [--containers N] [--workers W] [--masq M] [--json FILE] [--rtnl PATH] [--reference DIR]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--containers N] [--workers W] [--masq M] [--json FILE] [--rtnl PATH] [--reference DIR] [--timing]\n", argv[0]);
             return 2;
         }
     }
@@ -263,6 +285,9 @@ int main(int argc, char** argv) {
     // ---- ipMasq: container 1 against container M
     std::vector<double> masq_ms[2];
     std::size_t masq_fail[2] = {0, 0};
+    std::vector<std::string> step_order;                       // rtnl-cni's ADD steps, first seen first
+    std::map<std::string, std::vector<double>> step_ms[2];     // [first 10, last 10] step -> ms
+    const std::string timing_file = "/run/cni-compare-timing";  // the sandbox's tmpfs /run
     if (masq_n > 0) {
         std::string mconf[2];
         for (int p = 0; p < 2; ++p) {
@@ -273,7 +298,20 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < masq_n; ++i)
             for (int k = 0; k < 2; ++k) {
                 const int p = static_cast<int>((i + static_cast<std::size_t>(k)) % 2);
-                auto o = exec_plugin(plugins[p].path, "ADD", "m" + std::to_string(i), "/run/netns/" + ns_name(p, "m", i), mconf[p], ref_dir);
+                const bool first = i < 10, last = masq_n >= 20 && i >= masq_n - 10;
+                const bool timed = timing && p == 1 && (first || last);
+                auto o = exec_plugin(plugins[p].path, "ADD", "m" + std::to_string(i), "/run/netns/" + ns_name(p, "m", i), mconf[p], ref_dir,
+                                     timed ? timing_file : std::string());
+                if (timed && o.status == 0) {
+                    double sum = 0;
+                    auto& into = step_ms[first ? 0 : 1];
+                    for (auto& [step, ms] : read_steps(timing_file)) {
+                        if (std::find(step_order.begin(), step_order.end(), step) == step_order.end()) step_order.push_back(step);
+                        into[step].push_back(ms);
+                        sum += ms;
+                    }
+                    into["exec, start-up, parse, exit"].push_back(o.ms - sum);
+                }
                 if (o.status != 0) ++masq_fail[p];
                 masq_ms[p].push_back(o.status == 0 ? o.ms : 0);
             }
@@ -325,6 +363,15 @@ int main(int argc, char** argv) {
             std::printf("  %-10s %8.2f -> %8.2f  (%.2fx)%s\n", plugins[p].label.c_str(), a, b, a > 0 ? b / a : 0,
                         masq_fail[p] ? "  (some ADDs failed)" : "");
             out["ipmasq_add_ms"][plugins[p].label] = {{"first10_median", a}, {"last10_median", b}, {"containers", masq_n}, {"failures", masq_fail[p]}};
+        }
+        if (timing && !step_ms[0].empty()) {
+            step_order.push_back("exec, start-up, parse, exit");
+            std::printf("rtnl-cni ipMasq ADD by step, median of containers 1-10 vs %zu-%zu (ms; RTNL_CNI_TIMING):\n", last + 1, masq_n);
+            for (auto& step : step_order) {
+                const double a = summarise(step_ms[0][step], 0).median, b = summarise(step_ms[1][step], 0).median;
+                std::printf("  %-34s %8.3f -> %8.3f\n", step.c_str(), a, b);
+                out["ipmasq_add_steps_ms"][step] = {{"first10_median", a}, {"last10_median", b}};
+            }
         }
     }
     if (!json_path.empty()) {

@@ -166,6 +166,42 @@ TEST_P(SpecVersion, ResultShapedAsReference) {
 INSTANTIATE_TEST_SUITE_P(Versions, SpecVersion, ::testing::ValuesIn(versions()),
                          [](const auto& p) { return p.param.name; });
 
+// VERSION is answered before glibc starts (tools/cni/version_entry.cpp) for JSON
+// it can vouch for, and by main() for the rest (with the stdin already read handed
+// over): both give the answer nlohmann's parse gives — the request's cniVersion
+// when it is a top-level string we speak (the last one of duplicates), else 1.1.0.
+TEST_F(CniTest, VersionAnswerOnEveryPath) {
+    const std::string big_pad(100 * 1024, 'x');  // beyond the early reader's 64 KiB
+    const std::pair<std::string, std::string> cases[] = {
+        {R"({"cniVersion":"1.0.0"})", "1.0.0"},
+        {" \n{ \"cniVersion\" : \"0.3.1\" }\n", "0.3.1"},
+        {R"({"name":"n","plugins":[{"type":"bridge","mtu":1500,"ok":[true,false,null,-2.5,"a\"b"]}],"cniVersion":"0.4.0"})", "0.4.0"},
+        {R"({"cniVersion":"9.9.9"})", "1.1.0"},
+        {R"({"cniVersion":1})", "1.1.0"},
+        {R"({"inner":{"cniVersion":"0.3.0"}})", "1.1.0"},
+        {R"(["cniVersion","0.3.0"])", "1.1.0"},
+        {"not json", "1.1.0"},
+        {"", "1.1.0"},
+        {R"({"cniVersion":"0.3.0"} trailing)", "1.1.0"},
+        // handed to main(): duplicates, \u escapes, non-ASCII, exponents, long input
+        {R"({"cniVersion":"1.0.0","cniVersion":"0.3.0"})", "0.3.0"},
+        {R"({"cniVersion":"0.4.0","x":"\u00e9"})", "0.4.0"},
+        {"{\"cniVersion\":\"0.4.0\",\"x\":\"\xc3\xa9\"}", "0.4.0"},
+        {R"({"cniVersion":"1.0.0","mtu":1e3})", "1.0.0"},
+        {R"({"cniVersion":"1.0.0","pad":")" + big_pad + R"("})", "1.0.0"},
+        {R"({"pad":")" + big_pad + R"(","cniVersion":"0.3.1"})", "0.3.1"},
+    };
+    for (auto& [input, want] : cases) {
+        invocation in{.command = "VERSION", .netns = "dummy", .ifname = "dummy", .stdin_text = input};
+        auto r = run_plugin(rtnl_cni, in);
+        const std::string shown = input.substr(0, 60);
+        ASSERT_EQ(r.status, 0) << shown;
+        EXPECT_EQ(r.err, "") << shown;
+        EXPECT_EQ(r.out, R"({"cniVersion":")" + want + R"(","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]})" "\n")
+            << shown;
+    }
+}
+
 // 1.1.0 is beyond the reference 1.1.1 build: the shape is 1.0.0's with the version echoed.
 TEST_F(CniTest, Version110ResultAndCommands) {
     const int host = make_ns("host");

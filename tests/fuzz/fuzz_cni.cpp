@@ -16,6 +16,8 @@
 #include "tools/cni/env.hpp"
 #include "tools/cni/error.hpp"
 #include "tools/cni/result.hpp"
+#include "tools/cni/version_answer.hpp"
+#include "tools/cni/version_early.hpp"
 
 namespace {
 
@@ -49,6 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     env.ifname = std::string(take_line(in));
     env.container_id = std::string(take_line(in));
     env.netns = "/proc/self/ns/net";
+    char early_out[early::answer_capacity];
+    if (const std::size_t n = early::answer(in.data(), in.size(), early_out))
+        if (std::string_view(early_out, n) != version_answer(in)) std::abort();
     try {
         require(env);
         check_cni_args(env.args);

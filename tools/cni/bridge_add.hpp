@@ -1,14 +1,17 @@
 // tools/cni/bridge_add.hpp — ADD: the reference bridge plugin's kernel state,
 // reached with few messages:
 //
-//   host   #1  create bridge (pinned MAC) + get it [+ dump its addresses]      one sendmsg
+//   host   #1  create bridge (pinned MAC) + get it                             one sendmsg
+//         [#1b the addresses of an existing bridge that will carry a gateway]  one sendmsg
 //   cont.  #2  create veth: eth0 here, vethXXXXXXXX born in the host netns
 //              + get eth0                                                     one sendmsg
-//   cont.      sysctls (accept_dad, arp_notify)
+//   cont.      sysctls (accept_dad, arp_notify; through our own procfs)
 //   cont.  #3  addresses, up, routes                                          one sendmsg
 //   host   #4  enslave + up host veth, hairpin, bridge up/promisc, gateway
-//              address, MAC pin + get host veth                               one sendmsg
+//              address, MAC pin (if not pinned yet) + get host veth           one sendmsg
 //   host       sysctls (accept_ra, ip_forward)
+//
+// RTNL_CNI_TIMING=1 prints each step's time on stderr (timing.hpp).
 //
 // IPAM runs first and anything that can be refused is refused before a link
 // exists. A failure after that undoes everything this ADD made (the lease, the
@@ -33,6 +36,8 @@
 #include "tools/cni/links.hpp"
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
+#include "tools/cni/own_mounts.hpp"
+#include "tools/cni/timing.hpp"
 
 namespace rtnl::cni {
 
@@ -52,7 +57,12 @@ inline unique_fd open_netns(const std::string& path) {
     return fd;
 }
 
-inline void sysctl(const std::string& key, const char* value) { (void)netns::write_sysctl(key, value); }
+/// The ADD's sysctl writes; a failure is ignored (as before: a missing sysctl does not fail an ADD).
+inline sysctl_writer& sysctls() {
+    static sysctl_writer w;
+    return w;
+}
+inline void sysctl(const std::string& key, const char* value) { (void)sysctls().write(key, value); }
 
 inline std::optional<ip_address> broadcast_of(const ip_prefix& p) {
     if (!p.address.is_v4() || p.length >= 31) return std::nullopt;
@@ -153,6 +163,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (c.mac_spoof_check) fail(generic, "macspoofchk is not supported yet by rtnl-cni");
     if (!c.ipam.type.empty()) require_valid_name(c);
 
+    step_timer timer;
     unique_fd nsfd = open_netns(env.netns);
     socket host;
     rollback undo{c, env};
@@ -169,6 +180,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (res.ips.empty()) fail(generic, "IPAM plugin returned missing IP config");
         gws = gateways(res, c);
     }
+    timer.mark("ipam");
 
     // ---- #1 host: the bridge (created pinned, or found), its addresses when it will carry a gateway
     const mac_address pinned = random_mac();
@@ -182,7 +194,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (auto ec = link::add(w, br)) fail(invalid_config, "invalid bridge name \"" + c.bridge + "\": " + ec.message());
         (void)link::set(w, c.bridge, {.up = true});
         (void)link::get(w, c.bridge);
-        if (!gws.empty()) (void)addr::dump(w, AF_UNSPEC);
     }
     std::optional<link_info> br;
     std::vector<address_info> br_addrs;
@@ -190,9 +201,6 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (i == 2 && m.type() == RTM_NEWLINK) {
             link_view v(m);
             if (v.valid()) br = link_info::from(v);
-        } else if (i == 3 && m.type() == RTM_NEWADDR) {
-            address_view v(m);
-            if (v.valid()) br_addrs.push_back(address_info::from(v));
         }
     });
     const bool created = s1[0].ok();
@@ -202,7 +210,22 @@ inline result cmd_add(const net_config& c, const environment& env) {
     if (br->kind != "bridge") fail(generic, "failed to create bridge \"" + c.bridge + "\": \"" + c.bridge + "\" already exists but is not a bridge");
     if (created) undo.bridge_created = br->index;
     if (!s1[1].ok()) fail(generic, "failed to create bridge \"" + c.bridge + "\": cannot set it up: " + describe(s1[1]));
+    // the addresses of an existing bridge that will carry a gateway: a dump of that
+    // one link (strict checking filters by index), not of every address on the host
+    if (!gws.empty() && !created) {
+        wire::buffer ba;
+        {
+            wire::writer w(ba);
+            (void)addr::dump(w, AF_UNSPEC, br->index);
+        }
+        auto sa = run_batch(host, ba, [&](std::size_t, const wire::message_view& m) {
+            address_view v(m);
+            if (m.type() == RTM_NEWADDR && v.valid()) br_addrs.push_back(address_info::from(v));
+        });
+        if (!sa[0].ok()) fail(generic, "failed to read the addresses of bridge \"" + c.bridge + "\": " + describe(sa[0]));
+    }
     std::erase_if(br_addrs, [&](const address_info& a) { return a.index != br->index; });
+    timer.mark("bridge");
 
     // gateway address on the bridge: refuse a different one now, before any veth exists
     std::vector<address_spec> br_del, br_add;
@@ -263,6 +286,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
                 fail(generic, "container veth name provided (" + env.ifname + ") already exists");
             if (s2[0].code != std::errc::file_exists || attempt >= 9) fail(generic, "failed to make veth pair: " + describe(s2[0]));
         }
+        timer.mark("veth");
         // sysctls only for a layer-3 network, as the reference (its layer-2 mode leaves them)
         const std::string dev = "net/ipv6/conf/" + env.ifname + "/";
         bool v6 = false;
@@ -281,6 +305,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
             }
         }
 
+        timer.mark("container sysctls");
         wire::buffer b3;
         wire::writer w(b3);
         std::optional<ip_address> gw4, gw6;
@@ -301,6 +326,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
             (void)route::add(settle ? wr : w, r);
         }
         check_container_batch(run_batch(cont, b3), res, env, 0);
+        timer.mark("container addresses, up, routes");
     }
 
     // ---- #4 host: port, bridge, gateway address, MAC pin
@@ -314,7 +340,12 @@ inline result cmd_add(const net_config& c, const environment& env) {
         if (c.promisc) put_promisc(w, br->index, true), ++n;
         for (auto& a : br_del) (void)addr::del(w, a), ++n;
         for (auto& a : br_add) (void)addr::add(w, a), ++n;
-        if (!created && br->address) (void)link::set(w, br->index, {.address = *br->address}), ++n;
+        // pin the MAC of a bridge we did not create, unless it is pinned already:
+        // setting it, even to the same value, is a NETDEV_CHANGEADDR the kernel
+        // answers with work over the whole namespace (an IPv6 route GC walk,
+        // neighbour flushes; 2-3 ms with 1000 ports)
+        if (!created && br->address && addr_assign_type(c.bridge) != net_addr_set)
+            (void)link::set(w, br->index, {.address = *br->address}), ++n;
         (void)link::get(w, host_name);
         get_host = n;
     }
@@ -328,6 +359,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (std::size_t i = 0; i < s4.size(); ++i)
         if (!s4[i].ok() && s4[i].code != std::errc::file_exists)
             fail(generic, "failed to connect \"" + host_name + "\" to bridge " + c.bridge + ": " + describe(s4[i]));
+    timer.mark("port, bridge, gateway");
     if (settle) {
         settle_addresses(*cont_socket, cont_index);
         check_container_batch(run_batch(*cont_socket, b3r), res, env, res.ips.size() + 1);
@@ -338,10 +370,12 @@ inline result cmd_add(const net_config& c, const environment& env) {
     for (auto& g : gws) (g.address.is_v4() ? fwd4 : fwd6) = true;
     if (fwd4) sysctl("net/ipv4/ip_forward", "1");
     if (fwd6) sysctl("net/ipv6/conf/all/forwarding", "1");
+    timer.mark("host sysctls");
 
     if (c.ip_masq && !res.ips.empty()) {
         for (auto& ip : res.ips) undo.masqueraded.push_back(ip.address.address);
         masq_add(c, res);
+        timer.mark("ipMasq");
     }
 
     res.interfaces = {{c.bridge, (created ? pinned : br->address.value_or(pinned)).to_string(), ""},

@@ -22,6 +22,7 @@
 #include "tools/cni/links.hpp"
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
+#include "tools/cni/timing.hpp"
 
 namespace rtnl::cni {
 
@@ -57,6 +58,7 @@ inline void delete_host_veths(socket& host, const std::string& bridge, const std
 
 inline void cmd_del(const net_config& c, const environment& env) {
     if (!c.ipam.type.empty()) require_valid_name(c);
+    step_timer timer;
     bool removed = false;
     std::vector<ip_address> masqueraded;  // ipMasq: the addresses to unlist (prevResult, interface, lease)
     if (c.ip_masq && c.prev_result.is_object())
@@ -80,18 +82,24 @@ inline void cmd_del(const net_config& c, const environment& env) {
                 removed = true;
             }
         }
+        timer.mark("container veth delete");
     }
     if (!removed) {
         // no netns (or it is gone): the host end, if it still exists, takes the pair with it
         socket host;
         del_detail::delete_host_veths(host, c.bridge, {host_veth_name(c.name, env.container_id, env.ifname, 0)});
+        timer.mark("host veth delete");
     }
     if (c.ip_masq && builtin_ipam(c)) {
         for (auto& a : host_local_del(c, env.container_id, env.ifname)) masqueraded.push_back(a);
     } else if (!c.ipam.type.empty()) {
         ipam_del(c, env);
     }
-    if (c.ip_masq) masq_del(c, masqueraded);
+    timer.mark("ipam");
+    if (c.ip_masq) {
+        masq_del(c, masqueraded);
+        timer.mark("ipMasq");
+    }
 }
 
 /// GC (1.1.0): releases the leases of attachments not listed in

@@ -23,13 +23,18 @@
 #include "tools/cni/error.hpp"
 #include "tools/cni/result.hpp"
 #include "tools/cni/version.hpp"
+#include "tools/cni/version_answer.hpp"
+#include "tools/cni/version_entry.hpp"
 
 namespace {
 
 using namespace rtnl::cni;
 
+/// stdin, continuing from what the early VERSION entry point already read.
 std::string read_stdin() {
-    std::string s;
+    const early_input early = early_stdin();
+    std::string s(early.data ? early.data : "", early.size);
+    if (early.eof) return s;
     char buf[8192];
     for (;;) {
         const ssize_t n = ::read(0, buf, sizeof buf);
@@ -66,17 +71,8 @@ int report(const failure& f, std::string_view input) {
     return 1;
 }
 
-/// SPEC: echo the request's version when we speak it; list what we speak.
 int version_command(std::string_view input) {
-    std::string v(latest_version);
-    auto j = nlohmann::json::parse(input, nullptr, false);
-    if (j.is_object())
-        if (auto it = j.find("cniVersion"); it != j.end() && it->is_string() && is_supported(it->get<std::string>()))
-            v = it->get<std::string>();
-    std::string out = "{\"cniVersion\":\"" + v + "\",\"supportedVersions\":[";
-    for (std::size_t i = 0; i < supported_versions.size(); ++i)
-        out += (i ? ",\"" : "\"") + std::string(supported_versions[i]) + "\"";
-    write_stdout(out + "]}\n");
+    write_stdout(version_answer(input));
     return 0;
 }
 
