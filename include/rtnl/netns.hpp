@@ -376,7 +376,9 @@ public:
     /// Removes many named namespaces. Every umount waits for an RCU grace period
     /// in the kernel (~0.5 ms, no CPU); `threads` workers let those waits overlap,
     /// so the kernel serves many removals with each grace period. Tries every name;
-    /// returns the first failure.
+    /// returns the failure of the earliest name that failed. At most
+    /// `max_remove_threads` threads.
+    static constexpr unsigned max_remove_threads = 64;
     failure remove_many(std::span<const std::string> names, unsigned threads = 16) const {
         struct shared_state {
             const registry& self;
@@ -386,7 +388,7 @@ public:
         // Each worker keeps its own first failure (no lock); the one for the
         // earliest name wins, so the answer does not depend on scheduling.
         struct worker {
-            shared_state* st;
+            shared_state* st = nullptr;
             std::size_t failed_at = SIZE_MAX;
             failure first;
             static void run(void* p) noexcept {
@@ -405,9 +407,11 @@ public:
                 }
             }
         };
-        threads = static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(names.size() / 8, 1)));
-        std::vector<worker> workers(threads, worker{&st, SIZE_MAX, {}});
-        std::vector<pthread_t> pool(threads);
+        threads = static_cast<unsigned>(
+            std::clamp<std::size_t>(threads, 1, std::min<std::size_t>(max_remove_threads, std::max<std::size_t>(names.size() / 8, 1))));
+        worker workers[max_remove_threads];
+        pthread_t pool[max_remove_threads];
+        for (unsigned t = 0; t < threads; ++t) workers[t].st = &st;
         unsigned started = 1;  // worker 0 is the calling thread
         // A thread that cannot start is not an error: the others (and this thread) do its share.
         for (unsigned t = 1; t < threads; ++t)
@@ -432,12 +436,11 @@ public:
         {
             // forget the shared-mount state: the next create makes it again
             detail::static_mutex_lock lock(shared_mutex());
-            auto& done = shared_done();
-            for (std::size_t i = done.size(); i-- > 0;)
-                if (done[i].dir == dir_) done.erase(done.begin() + static_cast<std::ptrdiff_t>(i));
+            for (auto& k : shared_done().keys)
+                if (k.dir == dir_) k = shared_key{};
         }
         if (::umount2(dir_.c_str(), MNT_DETACH) != 0) {
-            auto f = remove_many(names);
+            auto f = remove_many({names.data(), names.size()});
             if (first_failure) *first_failure = std::move(f);
             return names.size();
         }
@@ -475,7 +478,7 @@ public:
         while (dirent* e = ::readdir(d)) {
             std::string_view n = e->d_name;
             if (n == "." || n == "..") continue;
-            names.emplace_back(n);
+            names.push_back(std::string(n));
         }
         ::closedir(d);
         return names;
@@ -510,7 +513,7 @@ public:
         for (auto& n : list(ec)) {
             struct stat st {};
             if (::stat(path(n).c_str(), &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino)
-                out.push_back(n);
+                out.push_back(std::move(n));
         }
         return out;
     }
@@ -574,7 +577,7 @@ private:
         const shared_key key{mnt.st_ino, dir.st_dev, dir.st_ino, dir_};
         auto& done = shared_done();
         detail::static_mutex_lock lock(shared_mutex());
-        for (auto& k : done)
+        for (auto& k : done.keys)
             if (k == key) return {};
         unique_fd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dfd) ::flock(dfd.get(), LOCK_EX);
@@ -587,15 +590,15 @@ private:
             bound = true;
         }
         // After a self-bind the directory is a new mount: key it by what it is now.
-        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.push_back({mnt.st_ino, dir.st_dev, dir.st_ino, dir_});
-        done.push_back(key);
+        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.add({mnt.st_ino, dir.st_dev, dir.st_ino, dir_});
+        done.add(key);
         return {};
     }
 
     struct shared_key {
-        ino_t mnt_ns;
-        dev_t dev;
-        ino_t ino;
+        ino_t mnt_ns = 0;
+        dev_t dev = 0;
+        ino_t ino = 0;
         std::string dir;
         bool operator==(const shared_key&) const = default;
     };
@@ -603,8 +606,15 @@ private:
         static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
         return m;
     }
-    static std::vector<shared_key>& shared_done() {
-        static std::vector<shared_key> done;
+    /// The (mount namespace, directory) pairs made shared, newest replacing the
+    /// oldest: forgetting one only costs redoing the (idempotent) make-shared.
+    struct shared_table {
+        shared_key keys[64];
+        std::size_t next = 0;
+        void add(shared_key k) { keys[next++ % 64] = std::move(k); }
+    };
+    static shared_table& shared_done() {
+        static shared_table done;
         return done;
     }
 
