@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -40,16 +41,15 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
-#include <functional>
-#include <mutex>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -88,25 +88,81 @@ inline failure sys_fail(int e, std::string prefix) {
 
 inline void report(failure f, std::error_code& ec) noexcept { ec = f.code; }
 
+// Helper threads are plain POSIX threads: <thread>, <functional> and <mutex> cost
+// every including translation unit more than the rest of this header (issue 11),
+// and a namespace helper needs none of what std::thread adds.
+
+/// Starts a joinable thread running `body(arg)`; 0 or the errno of pthread_create.
+inline int start_thread(pthread_t& t, void (*body)(void*) noexcept, void* arg) noexcept {
+    struct start {
+        void (*body)(void*) noexcept;
+        void* arg;
+    };
+    // pthread_create wants void*(void*); the trampoline owns nothing, the caller joins.
+    auto* s = new (std::nothrow) start{body, arg};
+    if (!s) return ENOMEM;
+    const int rc = ::pthread_create(&t, nullptr, [](void* p) -> void* {
+        const start st = *static_cast<start*>(p);
+        delete static_cast<start*>(p);
+        st.body(st.arg);
+        return nullptr;
+    }, s);
+    if (rc != 0) delete s;
+    return rc;
+}
+
+/// Runs `body(arg)` on a fresh thread and waits for it. Throws rtnl::error when no
+/// thread can be started (as std::thread throws std::system_error).
+inline void run_on_fresh_thread(void (*body)(void*) noexcept, void* arg) {
+    pthread_t t;
+    if (const int rc = start_thread(t, body, arg); rc != 0) {
+        const std::error_code ec(rc, std::system_category());
+        throw error(make_status(ec), "Cannot start a helper thread: " + ec.message());
+    }
+    ::pthread_join(t, nullptr);
+}
+
 /// Runs `fn` on a fresh thread and returns its result; exceptions travel back.
 /// The thread ends with `fn`, so whatever namespace it moved into dies with it and
 /// can never leak into the caller or into a pooled thread.
 template <class Fn>
 auto on_helper_thread(Fn&& fn) -> std::invoke_result_t<Fn&> {
     using R = std::invoke_result_t<Fn&>;
-    std::exception_ptr ex;
-    std::optional<R> result;
-    std::thread t([&] {
-        try {
-            result.emplace(fn());
-        } catch (...) {
-            ex = std::current_exception();
-        }
-    });
-    t.join();
-    if (ex) std::rethrow_exception(ex);
-    return std::move(*result);
+    struct job {
+        Fn& fn;
+        std::optional<R> result;
+        std::exception_ptr ex;
+    } j{fn, {}, {}};
+    run_on_fresh_thread(
+        [](void* p) noexcept {
+            auto& jb = *static_cast<job*>(p);
+            try {
+                jb.result.emplace(jb.fn());
+            } catch (...) {
+                jb.ex = std::current_exception();
+            }
+        },
+        &j);
+    if (j.ex) std::rethrow_exception(j.ex);
+    return std::move(*j.result);
 }
+
+/// A process-wide mutex without <mutex>: a static pthread mutex and its guard.
+class static_mutex_lock {
+public:
+    explicit static_mutex_lock(pthread_mutex_t& m) noexcept : m_(m) { ::pthread_mutex_lock(&m_); }
+    ~static_mutex_lock() { ::pthread_mutex_unlock(&m_); }
+    static_mutex_lock(const static_mutex_lock&) = delete;
+    static_mutex_lock& operator=(const static_mutex_lock&) = delete;
+
+private:
+    pthread_mutex_t& m_;
+};
+
+/// create_many without a hook.
+struct no_inside_hook {
+    failure operator()(std::size_t) const noexcept { return {}; }
+};
 
 /// Keeps a descriptor to the calling thread's network namespace.
 inline unique_fd open_current_net() noexcept { return unique_fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)); }
@@ -257,17 +313,19 @@ public:
     /// Like create(), returning the iproute2-worded failure instead of throwing.
     failure try_create(std::string_view name, unique_fd* out = nullptr) const { return create_impl(name, out); }
 
-    /// Called on the creating helper thread while it is inside the namespace just
-    /// made (index into `names`): set sysctls of that namespace, open sockets that
-    /// belong to it. It must not start threads or keep the thread. A failure
-    /// removes that namespace again and stops the batch.
-    using inside_hook = std::function<failure(std::size_t index)>;
-
     /// Creates many namespaces with one helper thread (thread start is paid once).
     /// Stops at the first failure, which is returned; `out` holds a descriptor for
     /// each namespace made before it (those stay made).
+    ///
+    /// `inside(index)` (any callable returning `failure`, index into `names`) is
+    /// called on the creating helper thread while it is inside the namespace just
+    /// made: set sysctls of that namespace, open sockets that belong to it. It must
+    /// not start threads or keep the thread. A failure removes that namespace again
+    /// and stops the batch. (A template rather than std::function: no <functional>
+    /// in every translation unit, no allocation, and std::function still fits.)
+    template <class Inside = detail::no_inside_hook>
     failure create_many(std::span<const std::string> names, std::vector<unique_fd>& out,
-                        const inside_hook& inside = {}) const {
+                        Inside&& inside = {}) const {
         out.clear();
         out.reserve(names.size());
         for (const auto& n : names)
@@ -277,12 +335,10 @@ public:
             for (std::size_t i = 0; i < names.size(); ++i) {
                 unique_fd fd;
                 if (auto f = create_on_this_thread(names[i], &fd)) return f;
-                if (inside) {
-                    if (auto f = inside(i)) {
-                        fd.reset();
-                        remove_impl(names[i]);  // all or nothing for this name
-                        return f;
-                    }
+                if (auto f = failure(inside(i))) {
+                    fd.reset();
+                    remove_impl(names[i]);  // all or nothing for this name
+                    return f;
                 }
                 out.push_back(std::move(fd));
             }
@@ -320,25 +376,52 @@ public:
     /// Removes many named namespaces. Every umount waits for an RCU grace period
     /// in the kernel (~0.5 ms, no CPU); `threads` workers let those waits overlap,
     /// so the kernel serves many removals with each grace period. Tries every name;
-    /// returns the first failure.
+    /// returns the failure of the earliest name that failed. At most
+    /// `max_remove_threads` threads.
+    static constexpr unsigned max_remove_threads = 64;
     failure remove_many(std::span<const std::string> names, unsigned threads = 16) const {
-        std::atomic<std::size_t> next{0};
-        std::mutex m;
-        failure first;
-        auto work = [&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < names.size();) {
-                if (auto f = remove_impl(names[i])) {
-                    std::lock_guard lock(m);
-                    if (!first) first = std::move(f);
+        struct shared_state {
+            const registry& self;
+            std::span<const std::string> names;
+            std::atomic<std::size_t> next{0};
+        } st{*this, names};
+        // Each worker keeps its own first failure (no lock); the one for the
+        // earliest name wins, so the answer does not depend on scheduling.
+        struct worker {
+            shared_state* st = nullptr;
+            std::size_t failed_at = SIZE_MAX;
+            failure first;
+            static void run(void* p) noexcept {
+                auto& w = *static_cast<worker*>(p);
+                for (std::size_t i; (i = w.st->next.fetch_add(1)) < w.st->names.size();) {
+                    failure f;
+                    try {
+                        f = w.st->self.remove_impl(w.st->names[i]);
+                    } catch (...) {  // only std::bad_alloc building a message
+                        f = failure{std::make_error_code(std::errc::not_enough_memory), "out of memory"};
+                    }
+                    if (f && i < w.failed_at) {
+                        w.failed_at = i;
+                        w.first = std::move(f);
+                    }
                 }
             }
         };
-        threads = static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(names.size() / 8, 1)));
-        std::vector<std::thread> pool;
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-        work();
-        for (auto& t : pool) t.join();
-        return first;
+        threads = static_cast<unsigned>(
+            std::clamp<std::size_t>(threads, 1, std::min<std::size_t>(max_remove_threads, std::max<std::size_t>(names.size() / 8, 1))));
+        worker workers[max_remove_threads];
+        pthread_t pool[max_remove_threads];
+        for (unsigned t = 0; t < threads; ++t) workers[t].st = &st;
+        unsigned started = 1;  // worker 0 is the calling thread
+        // A thread that cannot start is not an error: the others (and this thread) do its share.
+        for (unsigned t = 1; t < threads; ++t)
+            if (detail::start_thread(pool[started], &worker::run, &workers[started]) == 0) ++started;
+        worker::run(&workers[0]);
+        for (unsigned t = 1; t < started; ++t) ::pthread_join(pool[t], nullptr);
+        worker* best = &workers[0];
+        for (unsigned t = 1; t < started; ++t)
+            if (workers[t].failed_at < best->failed_at) best = &workers[t];
+        return std::move(best->first);
     }
 
     /// Removes every namespace in the run directory at once: one lazy unmount of
@@ -352,11 +435,12 @@ public:
         if (names.empty()) return 0;
         {
             // forget the shared-mount state: the next create makes it again
-            std::lock_guard lock(shared_mutex());
-            std::erase_if(shared_done(), [&](const shared_key& k) { return k.dir == dir_; });
+            detail::static_mutex_lock lock(shared_mutex());
+            for (auto& k : shared_done().keys)
+                if (k.dir == dir_) k = shared_key{};
         }
         if (::umount2(dir_.c_str(), MNT_DETACH) != 0) {
-            auto f = remove_many(names);
+            auto f = remove_many({names.data(), names.size()});
             if (first_failure) *first_failure = std::move(f);
             return names.size();
         }
@@ -394,7 +478,7 @@ public:
         while (dirent* e = ::readdir(d)) {
             std::string_view n = e->d_name;
             if (n == "." || n == "..") continue;
-            names.emplace_back(n);
+            names.push_back(std::string(n));
         }
         ::closedir(d);
         return names;
@@ -429,7 +513,7 @@ public:
         for (auto& n : list(ec)) {
             struct stat st {};
             if (::stat(path(n).c_str(), &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino)
-                out.push_back(n);
+                out.push_back(std::move(n));
         }
         return out;
     }
@@ -492,8 +576,8 @@ private:
         if (::stat(dir_.c_str(), &dir) != 0) dir = {};
         const shared_key key{mnt.st_ino, dir.st_dev, dir.st_ino, dir_};
         auto& done = shared_done();
-        std::lock_guard lock(shared_mutex());
-        for (auto& k : done)
+        detail::static_mutex_lock lock(shared_mutex());
+        for (auto& k : done.keys)
             if (k == key) return {};
         unique_fd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dfd) ::flock(dfd.get(), LOCK_EX);
@@ -506,24 +590,31 @@ private:
             bound = true;
         }
         // After a self-bind the directory is a new mount: key it by what it is now.
-        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.push_back({mnt.st_ino, dir.st_dev, dir.st_ino, dir_});
-        done.push_back(key);
+        if (bound && ::stat(dir_.c_str(), &dir) == 0) done.add({mnt.st_ino, dir.st_dev, dir.st_ino, dir_});
+        done.add(key);
         return {};
     }
 
     struct shared_key {
-        ino_t mnt_ns;
-        dev_t dev;
-        ino_t ino;
+        ino_t mnt_ns = 0;
+        dev_t dev = 0;
+        ino_t ino = 0;
         std::string dir;
         bool operator==(const shared_key&) const = default;
     };
-    static std::mutex& shared_mutex() {
-        static std::mutex m;
+    static pthread_mutex_t& shared_mutex() {
+        static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
         return m;
     }
-    static std::vector<shared_key>& shared_done() {
-        static std::vector<shared_key> done;
+    /// The (mount namespace, directory) pairs made shared, newest replacing the
+    /// oldest: forgetting one only costs redoing the (idempotent) make-shared.
+    struct shared_table {
+        shared_key keys[64];
+        std::size_t next = 0;
+        void add(shared_key k) { keys[next++ % 64] = std::move(k); }
+    };
+    static shared_table& shared_done() {
+        static shared_table done;
         return done;
     }
 
@@ -571,7 +662,7 @@ private:
             if (::unlink(p.c_str()) == 0) return {};
             if (errno != EBUSY || attempt >= 10)
                 return detail::sys_fail(errno, "Cannot remove namespace file \"" + p + "\"");
-            std::this_thread::yield();
+            ::sched_yield();
         }
     }
 

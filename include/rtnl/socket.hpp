@@ -37,6 +37,7 @@
 #include <span>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "rtnl/descriptor_io.hpp"
@@ -108,6 +109,21 @@ public:
     /// wire/buffer.hpp: then nothing is sent); per-request failures are in `results`.
     template <class OnMessage>
     std::error_code transact(wire::buffer& requests, std::vector<status>& results, OnMessage&& on_message) {
+        using F = std::remove_reference_t<OnMessage>;
+        return transact(requests, results,
+                        message_sink{const_cast<void*>(static_cast<const void*>(std::addressof(on_message))),
+                                     [](void* f, std::size_t i, const wire::message_view& m) { (*static_cast<F*>(f))(i, m); }});
+    }
+
+    /// The callback of transact, type-erased (an object and a function pointer, no
+    /// allocation): the send/receive machinery below is compiled once, not once per
+    /// caller's lambda — what every including translation unit would pay (issue 11).
+    struct message_sink {
+        void* object;
+        void (*call)(void*, std::size_t, const wire::message_view&);
+        void operator()(std::size_t i, const wire::message_view& m) const { call(object, i, m); }
+    };
+    std::error_code transact(wire::buffer& requests, std::vector<status>& results, message_sink on_message) {
         results.clear();
         if (::getpid() != owner_pid_) return errc::used_after_fork;
         if (auto refused = requests.refused()) return refused;
@@ -138,7 +154,7 @@ public:
         }
         seq_ += static_cast<std::uint32_t>(n);
 
-        handler<OnMessage> h{results, on_message};
+        handler h{results, on_message};
         std::size_t i = 0;
         while (i < n) {
             const std::size_t end = window_end(requests, i);
@@ -225,10 +241,9 @@ public:
     }
 
 private:
-    template <class OnMessage>
     struct handler {
         std::vector<status>& results;
-        OnMessage& user;
+        message_sink user;
         socket* self = nullptr;
         void on_message(std::size_t i, const wire::message_view& m) { user(i, m); }
         void on_complete(std::size_t i, status s, bool interrupted) {
@@ -290,8 +305,7 @@ private:
         return i;
     }
 
-    template <class H>
-    void run_window(wire::buffer& requests, std::size_t first, std::size_t end, H& h) {
+    void run_window(wire::buffer& requests, std::size_t first, std::size_t end, handler& h) {
         h.self = this;
         const std::size_t from = offsets_[first];
         const std::size_t to = end < offsets_.size() ? offsets_[end] : requests.size();
@@ -354,8 +368,7 @@ private:
         }
     }
 
-    template <class H>
-    void feed(std::span<const std::byte> datagram, H& h) {
+    void feed(std::span<const std::byte> datagram, handler& h) {
         auto r = ex_.feed(datagram, h);
         stats_.stale_messages += r.ignored;
         if (r.malformed) {
@@ -366,8 +379,7 @@ private:
     }
 
     /// ACK-only windows: up to `slots` datagrams per syscall, non-blocking.
-    template <class H>
-    std::error_code receive_many(H& h) {
+    std::error_code receive_many(handler& h) {
         static constexpr unsigned slots = 64;
         static constexpr std::size_t slot_size = 4096;
         if (!mm_) mm_ = std::make_unique<mmsg_area>();
@@ -406,8 +418,7 @@ private:
     }
 
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
-    template <class H>
-    std::error_code receive_one(H& h, std::chrono::steady_clock::time_point) {
+    std::error_code receive_one(handler& h, std::chrono::steady_clock::time_point) {
         const auto d = detail::receive_whole(fd_.get(), rx_, {}, *io_);
         if (d.error) return d.error == EINTR ? std::error_code{} : std::error_code(d.error, std::system_category());
         ++stats_.receive_calls;

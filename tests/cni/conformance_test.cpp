@@ -5,6 +5,8 @@
 // random (MACs, host veth names). The variants are the ones reference/cni.md lists.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "cni/cni_support.hpp"
 
 namespace {

@@ -2,6 +2,9 @@
 // bridges, moves, renames, group deletes, and the kernel's error texts.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "rtnl/netns.hpp"
 #include "rtnl/ops.hpp"
 #include "support/netlink.hpp"

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "rtnl/netns.hpp"
@@ -64,6 +65,48 @@ TEST_F(Netns, RemoveManyAndRemoveAll) {
     EXPECT_EQ(nsfs_mounts_under("/run/netns"), 1u);
     auto r = run({"ip", "netns", "exec", "again", "true"});
     EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST_F(Netns, RemoveManyReportsTheEarliestFailingNameWhateverTheThreads) {
+    // 64 names, none of which exists: every worker fails; the answer names the
+    // first one however the threads were scheduled.
+    std::vector<std::string> names;
+    for (int i = 0; i < 64; ++i) names.push_back("gone" + std::to_string(i));
+    for (unsigned threads : {1u, 8u, 1000u}) {  // 1000: more than max_remove_threads
+        auto f = netns::default_registry().remove_many(names, threads);
+        EXPECT_EQ(f.code, std::errc::no_such_file_or_directory);
+        EXPECT_EQ(f.what, "Cannot remove namespace file \"/run/netns/gone0\": No such file or directory") << threads;
+    }
+}
+
+TEST_F(Netns, CreateManyTakesAnyCallableHook) {
+    // the hook is a template parameter: lambdas, std::function (the type it had
+    // before) and no hook at all
+    std::vector<std::string> names{"h0", "h1"};
+    std::vector<unique_fd> fds;
+    std::vector<ino_t> inside;
+    std::function<netns::failure(std::size_t)> hook = [&](std::size_t) -> netns::failure {
+        inside.push_back(current_netns_inode());
+        return {};
+    };
+    ASSERT_FALSE(netns::default_registry().create_many(names, fds, hook));
+    ASSERT_EQ(inside.size(), 2u);
+    struct stat st {};
+    ASSERT_EQ(::fstat(fds[1].get(), &st), 0);
+    EXPECT_EQ(inside[1], st.st_ino) << "the hook runs inside the namespace just made";
+    EXPECT_NE(inside[0], current_netns_inode()) << "and the caller never moved";
+    // a failing hook removes that namespace and stops the batch
+    std::vector<std::string> more{"h2", "h3"};
+    auto f = netns::default_registry().create_many(more, fds, [](std::size_t i) -> netns::failure {
+        if (i == 1) return {std::make_error_code(std::errc::permission_denied), "refused by the hook"};
+        return {};
+    });
+    EXPECT_EQ(f.what, "refused by the hook");
+    EXPECT_TRUE(netns::exists("h2"));
+    EXPECT_FALSE(netns::exists("h3"));
+    EXPECT_EQ(fds.size(), 1u);
+    ASSERT_FALSE(netns::default_registry().create_many(std::vector<std::string>{"h4"}, fds, {}));
+    EXPECT_TRUE(netns::exists("h4"));
 }
 
 TEST_F(Netns, CreateManyUsesOneHelperThreadAndSameContract) {

@@ -494,7 +494,8 @@ struct decode_nsid {
 struct nsid_list_finisher {
     using signature = void(error_code, std::vector<std::int32_t>);
     static constexpr bool capture = true;
-    std::tuple<error_code, std::vector<std::int32_t>> operator()(::rtnl::asio::detail::transaction& t) const {
+    template <class Transaction>  // a template: compiled only where an nsid list is asked for
+    std::tuple<error_code, std::vector<std::int32_t>> operator()(Transaction& t) const {
         std::vector<std::int32_t> out;
         status s = ::rtnl::asio::detail::outcome(t);
         if (s.ok() && t.interrupted) s = local_status(make_error_code(errc::dump_interrupted));
@@ -559,7 +560,8 @@ namespace detail {
 struct snapshot_finisher {
     using signature = void(error_code, snapshot);
     static constexpr bool capture = true;
-    std::tuple<error_code, snapshot> operator()(transaction& t) const {
+    template <class Transaction>  // a template: compiled only where a snapshot is asked for
+    std::tuple<error_code, snapshot> operator()(Transaction& t) const {
         snapshot s;
         status st = outcome(t);
         if (st.ok() && t.interrupted) st = local_status(make_error_code(errc::dump_interrupted));

@@ -69,6 +69,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -78,7 +79,6 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -209,6 +209,70 @@ private:
     std::size_t head_ = 0;
 };
 
+/// A vector whose first element lives inline: most transactions hold one
+/// request, so most never allocate for these. What the engine needs of
+/// boost::container::small_vector (push_back, resize, indexing, iteration) at a
+/// fraction of its compile cost (Boost.Container is not otherwise included).
+template <class T>
+class one_inline_vector {
+public:
+    one_inline_vector() noexcept = default;
+    one_inline_vector(const one_inline_vector&) = delete;
+    one_inline_vector& operator=(const one_inline_vector&) = delete;
+    ~one_inline_vector() {
+        destroy_all();
+        if (heap_) ::operator delete(heap_, std::align_val_t(alignof(T)));
+    }
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    T* begin() noexcept { return data(); }
+    T* end() noexcept { return data() + size_; }
+    const T* begin() const noexcept { return data(); }
+    const T* end() const noexcept { return data() + size_; }
+    T& operator[](std::size_t i) noexcept { return data()[i]; }
+    const T& operator[](std::size_t i) const noexcept { return data()[i]; }
+    T& front() noexcept { return data()[0]; }
+
+    void push_back(T v) {
+        if (size_ == capacity_) grow(capacity_ * 2);
+        ::new (static_cast<void*>(raw() + size_)) T(std::move(v));
+        ++size_;
+    }
+    void resize(std::size_t n) {
+        if (n > capacity_) grow(n);
+        for (; size_ < n; ++size_) ::new (static_cast<void*>(raw() + size_)) T();
+        while (size_ > n) data()[--size_].~T();
+    }
+
+private:
+    T* raw() noexcept { return heap_ ? heap_ : reinterpret_cast<T*>(inline_); }
+    T* data() noexcept { return std::launder(raw()); }
+    const T* data() const noexcept {
+        return std::launder(heap_ ? heap_ : reinterpret_cast<const T*>(inline_));
+    }
+    void destroy_all() noexcept {
+        while (size_ > 0) data()[--size_].~T();
+    }
+    void grow(std::size_t n) {
+        T* p = static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+        T* old = data();
+        std::size_t i = 0;
+        for (; i < size_; ++i) ::new (static_cast<void*>(p + i)) T(std::move(old[i]));  // T's moves do not throw here
+        const std::size_t n_old = size_;
+        destroy_all();
+        if (heap_) ::operator delete(heap_, std::align_val_t(alignof(T)));
+        heap_ = p;
+        size_ = n_old;
+        capacity_ = n;
+    }
+
+    alignas(T) unsigned char inline_[sizeof(T)];
+    T* heap_ = nullptr;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 1;
+};
+
 /// One operation in flight: its requests, their outcomes and (in the derived
 /// `completion`, same allocation) its handler.
 struct transaction {
@@ -218,7 +282,7 @@ struct transaction {
         wire::expect kind;
     };
     template <class T>
-    using small = boost::container::small_vector<T, 1>;  // most transactions hold one request
+    using small = one_inline_vector<T>;  // most transactions hold one request
 
     virtual ~transaction() = default;
     /// Computes the results and hands them to the handler: dispatched (may run
@@ -259,7 +323,8 @@ struct transaction {
 struct reply_finisher {
     using signature = void(error_code, reply);
     static constexpr bool capture = true;
-    std::tuple<error_code, reply> operator()(transaction& t) const {
+    template <class Transaction>  // templates: compiled only where the operation is used
+    std::tuple<error_code, reply> operator()(Transaction& t) const {
         reply r;
         if (t.failed()) r.status = t.failure;
         else if (!t.results.empty()) r.status = std::move(t.results.front());
@@ -273,7 +338,8 @@ struct reply_finisher {
 struct batch_finisher {
     using signature = void(error_code, std::vector<status>);
     static constexpr bool capture = false;
-    std::tuple<error_code, std::vector<status>> operator()(transaction& t) const {
+    template <class Transaction>
+    std::tuple<error_code, std::vector<status>> operator()(Transaction& t) const {
         if (t.failed()) return {t.report(t.failure), {}};
         if (t.details) *t.details = status{};
         return {error_code{}, std::vector<status>(std::make_move_iterator(t.results.begin()),
