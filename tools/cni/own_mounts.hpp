@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "rtnl/fd.hpp"
+#include "rtnl/netns.hpp"
 
 namespace rtnl::cni {
 
@@ -50,9 +51,9 @@ public:
     /// Writes `value` to `key` (a path under /proc/sys); false if it could not.
     bool write(std::string_view key, std::string_view value) {
         if (!tried_) proc_ = mount_own("proc"), tried_ = true;
+        if (!proc_) return !netns::write_sysctl(key, value);  // no mount of our own: the shared /proc/sys
         const std::string rel = "sys/" + std::string(key);
-        unique_fd fd(proc_ ? ::openat(proc_.get(), rel.c_str(), O_WRONLY | O_CLOEXEC)
-                           : ::open(("/proc/" + rel).c_str(), O_WRONLY | O_CLOEXEC));
+        unique_fd fd(::openat(proc_.get(), rel.c_str(), O_WRONLY | O_CLOEXEC));
         return fd && ::write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
     }
 

@@ -837,15 +837,21 @@ private:
             if (mh.msg_flags & MSG_TRUNC) {
                 // Only a late, large answer to a retired request can be this big here;
                 // never parse a cut datagram — fail its request if it is still open.
-                if (d.size() >= NLMSG_HDRLEN) {
-                    feed_handler h{this};
-                    ex_table_.abandon(table_index(wire::message_view(d).seq()), make_status(errc::truncated_reply), h);
-                }
+                (void)abandon_cut(d);
                 continue;
             }
             feed(d);
         }
         return got;
+    }
+
+    /// A cut datagram is never parsed: fails the request its header names
+    /// (truncated_reply). False when it is too short to name one.
+    bool abandon_cut(std::span<const std::byte> d) {
+        if (d.size() < NLMSG_HDRLEN) return false;
+        feed_handler h{this};
+        ex_table_.abandon(table_index(wire::message_view(d).seq()), make_status(errc::truncated_reply), h);
+        return true;
     }
 
     /// Replies and dumps: peek to size the read, then read exactly one datagram.
@@ -861,12 +867,7 @@ private:
             // Only if the datagram changed between peek and read. Never parse it,
             // and never let a dump complete without the part it held: fail the
             // request its header names (every one in flight if it has none).
-            if (d.bytes.size() >= NLMSG_HDRLEN) {
-                feed_handler h{this};
-                ex_table_.abandon(table_index(wire::message_view(d.bytes).seq()), make_status(errc::truncated_reply), h);
-            } else {
-                fail_in_flight(make_status(errc::truncated_reply));
-            }
+            if (!abandon_cut(d.bytes)) fail_in_flight(make_status(errc::truncated_reply));
             return 1;
         }
         feed(d.bytes);
