@@ -207,6 +207,12 @@ int main(int argc, char** argv) {
         std::perror("cni_compare: tmpfs on /var/lib");
         return 1;
     }
+    // a sysfs of the sandbox's network namespace, as a runtime's host has (and as
+    // `ip netns exec` and the podman harness make): /sys/class/net shows our links
+    if (::mount("cni-bench-sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        std::perror("cni_compare: sysfs on /sys");
+        return 1;
+    }
     {
         rtnl::socket nl;
         rtnl::link::set(nl, "lo", {.up = true});

@@ -6,6 +6,11 @@
 // leak; the lease files are shared with the reference host-local; GC.
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <set>
 
 #include "cni/cni_support.hpp"
@@ -147,6 +152,49 @@ TEST_F(Robustness, BridgeMacIsPinnedSoCheckStaysTrue) {
     auto r = call("CHECK", "c5", "c5", check.dump());
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_EQ(results["c0"]["interfaces"][0]["mac"], results["c5"]["interfaces"][0]["mac"]);
+}
+
+/// A sysfs of namespace `ns_fd` (-1: the test's own) on /sys, in the test's private mount namespace.
+void mount_sys_of(int ns_fd) {
+    auto here = [] { return ::mount("rtnl-test-sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0 ? 0 : errno; };
+    const int err = ns_fd < 0 ? here() : rtnl::netns::run_in(ns_fd, here);
+    ASSERT_EQ(err, 0) << "mount sysfs on /sys: " << std::strerror(err);
+}
+
+std::string first_line(const std::string& path) {
+    std::ifstream f(path);
+    std::string s;
+    std::getline(f, s);
+    return s;
+}
+
+TEST_F(Robustness, BridgeMadeElsewhereIsPinnedWhicheverNamespaceSysShows) {
+    // The MAC of a bridge the plugin did not make floats (addr_assign_type 1) until
+    // the ADD pins it (3). The plugin reads addr_assign_type from the host's /sys
+    // when that shows its namespace, else from a sysfs of its own.
+    auto sh = [](const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; };
+    // 1. /sys shows another namespace (the test's), where a decoy "cni0" at the same
+    //    ifindex is pinned already: the plugin must not take its word
+    sh("ip link add cni0 type bridge && ip link set cni0 address 02:00:00:00:00:99");
+    mount_sys_of(-1);
+    ASSERT_EQ(first_line("/sys/class/net/cni0/addr_assign_type"), "3");
+    sh("ip -n host link add cni0 type bridge");
+    make_ns("c1");
+    auto r = call("ADD", "c1", "c1");
+    ASSERT_EQ(r.status, 0) << r.out;
+    mount_sys_of(host_);
+    EXPECT_EQ(first_line("/sys/class/net/cni0/addr_assign_type"), "3") << "the bridge in the plugin's namespace was not pinned";
+    // 2. /sys shows the plugin's namespace (as on a runtime's host): read there
+    sh("ip -n host link add cni1 type bridge");
+    ASSERT_EQ(first_line("/sys/class/net/cni1/addr_assign_type"), "1");
+    std::string other = conf;
+    other.replace(other.find(R"("name":"net")"), 12, R"("name":"net1")");
+    other.replace(other.find(R"("bridge":"cni0")"), 15, R"("bridge":"cni1")");
+    other.replace(other.find("10.222.0.0/24"), 13, "10.223.0.0/24");
+    make_ns("c2");
+    r = call("ADD", "c2", "c2", other);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(first_line("/sys/class/net/cni1/addr_assign_type"), "3");
 }
 
 TEST_F(Robustness, ConcurrentAddsOnABridgeThatDoesNotExistYet) {

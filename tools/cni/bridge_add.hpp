@@ -344,7 +344,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
         // setting it, even to the same value, is a NETDEV_CHANGEADDR the kernel
         // answers with work over the whole namespace (an IPv6 route GC walk,
         // neighbour flushes; 2-3 ms with 1000 ports)
-        if (!created && br->address && addr_assign_type(c.bridge) != net_addr_set)
+        if (!created && br->address && addr_assign_type(c.bridge, br->index, *br->address) != net_addr_set)
             (void)link::set(w, br->index, {.address = *br->address}), ++n;
         (void)link::get(w, host_name);
         get_host = n;

@@ -12,7 +12,8 @@
 //
 // sysfs: /sys/class/net shows the namespace of whoever mounted /sys (a runtime's
 // or a test's sandbox may not have remounted it); a sysfs made by fsopen shows
-// the namespace we are in when we make it.
+// the namespace we are in when we make it. It is made only when the host's /sys
+// does not show our namespace (addr_assign_type below).
 //
 // Where a mount is refused (no CAP_SYS_ADMIN over the namespace, a kernel before
 // 5.2) sysctls go to /proc/sys as before and sysfs reads report "unknown".
@@ -27,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "rtnl/address.hpp"
 #include "rtnl/fd.hpp"
 #include "rtnl/netns.hpp"
 
@@ -66,16 +68,45 @@ private:
 /// the address was set by a user, so the kernel keeps it as ports come and go.
 inline constexpr int net_addr_set = 3;
 
-/// The link's addr_assign_type (NET_ADDR_PERM 0, RANDOM 1, STOLEN 2, SET 3) in
-/// the calling thread's network namespace; nullopt when it cannot be read.
-inline std::optional<int> addr_assign_type(const std::string& link) {
+namespace mounts_detail {
+
+/// The first line of `dir_fd`/`path` (at most 31 bytes), or "" when it cannot be read.
+inline std::string read_line(int dir_fd, const std::string& path) {
+    const unique_fd f(::openat(dir_fd, path.c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[32];
+    const ssize_t n = f ? ::read(f.get(), buf, sizeof buf) : -1;
+    if (n <= 0) return {};
+    std::string_view line(buf, static_cast<std::size_t>(n));
+    return std::string(line.substr(0, line.find('\n')));
+}
+
+/// addr_assign_type under `link_dir` (a /sys/class/net/NAME/ directory, relative to `dir_fd`).
+inline std::optional<int> assign_type_in(int dir_fd, const std::string& link_dir) {
+    const std::string t = read_line(dir_fd, link_dir + "addr_assign_type");
+    if (t.size() != 1 || t[0] < '0' || t[0] > '9') return std::nullopt;
+    return t[0] - '0';
+}
+
+}  // namespace mounts_detail
+
+/// The addr_assign_type (NET_ADDR_PERM 0, RANDOM 1, STOLEN 2, SET 3) of the link
+/// `link`, which netlink shows in the calling thread's network namespace with
+/// ifindex `index` and MAC `mac`; nullopt when it cannot be read.
+///
+/// The host's /sys comes first: on a runtime's host it was mounted in the very
+/// namespace the bridge lives in, and a lookup there costs microseconds, where a
+/// sysfs of our own costs 0.1-0.5 ms to make, walk and tear down (kernfs builds
+/// every dentry on the way fresh). It counts as ours only when the link it shows
+/// under that name has the same ifindex and MAC as netlink's; otherwise (a
+/// sandbox that kept another namespace's /sys) a sysfs of our own answers.
+inline std::optional<int> addr_assign_type(const std::string& link, int index, const mac_address& mac) {
+    const std::string dir = "/sys/class/net/" + link + "/";
+    if (mounts_detail::read_line(AT_FDCWD, dir + "ifindex") == std::to_string(index) &&
+        mounts_detail::read_line(AT_FDCWD, dir + "address") == mac.to_string())
+        return mounts_detail::assign_type_in(AT_FDCWD, dir);
     const unique_fd sys = mount_own("sysfs");
     if (!sys) return std::nullopt;
-    const unique_fd f(::openat(sys.get(), ("class/net/" + link + "/addr_assign_type").c_str(), O_RDONLY | O_CLOEXEC));
-    char buf[8];
-    const ssize_t n = f ? ::read(f.get(), buf, sizeof buf) : -1;
-    if (n <= 0 || buf[0] < '0' || buf[0] > '9') return std::nullopt;
-    return buf[0] - '0';
+    return mounts_detail::assign_type_in(sys.get(), "class/net/" + link + "/");
 }
 
 }  // namespace rtnl::cni
