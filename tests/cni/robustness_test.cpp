@@ -6,6 +6,7 @@
 // leak; the lease files are shared with the reference host-local; GC.
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -85,6 +86,39 @@ TEST_F(Robustness, DelIsIdempotentAndNeedsNoPrevResult) {
     EXPECT_EQ(lease_count(), 0u);
     // DEL of something never added
     EXPECT_EQ(call("DEL", "never", "c1").status, 0);
+}
+
+TEST_F(Robustness, DelReturnsWithThePairGoneAndItsHelperHoldsNoPipe) {
+    // DEL hands the RTM_DELLINK to a child and returns at the kernel's
+    // notification, leaving the child to sit out the RCU grace period
+    const int c1 = make_ns("c1");
+    ASSERT_EQ(call("ADD", "c1", "c1").status, 0);
+    invocation in{.command = "DEL", .container_id = "c1", .netns = "/run/netns/c1", .stdin_text = conf};
+    int out[2];
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    const int input = stdin_file(conf), devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    const pid_t pid = spawn_plugin(rtnl_cni, in, host_, out[1], devnull, input);
+    ::close(out[1]), ::close(input), ::close(devnull);
+    int st = 0;
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    // the moment it has exited: the pair is gone (not merely going) ...
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    EXPECT_EQ(link_names(c1), std::vector<std::string>{"lo"});
+    EXPECT_TRUE(host_ports().empty());
+    // ... and nobody holds its stdout any more: a runtime reading to EOF is not
+    // kept waiting by the child still in the kernel's grace period
+    pollfd p{out[0], POLLIN, 0};
+    char buf[256];
+    while (::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) && ::read(out[0], buf, sizeof buf) > 0) {}
+    EXPECT_EQ(::poll(&p, 1, 0), 1);
+    EXPECT_TRUE(p.revents & POLLHUP) << "a process still holds the plugin's stdout";
+    ::close(out[0]);
+    // a refusal travels back from the child: the kernel does not delete lo
+    in.ifname = "lo";
+    auto r = run_plugin(rtnl_cni, in, host_);
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.out.find(R"(failed to delete \"lo\": Operation not supported)"), std::string::npos) << r.out;
+    EXPECT_EQ(link_names(c1), std::vector<std::string>{"lo"});
 }
 
 TEST_F(Robustness, DelWithoutNetnsRemovesThePairAndTheLease) {

@@ -23,6 +23,7 @@
 #include "tools/cni/masq.hpp"
 #include "tools/cni/result.hpp"
 #include "tools/cni/timing.hpp"
+#include "tools/cni/unlisted_delete.hpp"
 
 namespace rtnl::cni {
 
@@ -70,13 +71,13 @@ inline void cmd_del(const net_config& c, const environment& env) {
             auto guard = netns::enter(fd.get(), ec);
             if (!ec) {
                 socket cont;
-                if (c.ip_masq) {
+                const int idx = link::index(cont, env.ifname, ec);
+                if (c.ip_masq && idx > 0) {
                     std::error_code lec;
-                    const int idx = link::index(cont, env.ifname, lec);
-                    if (idx > 0)
-                        for (auto& a : addr::list(cont, AF_INET, idx, lec)) masqueraded.push_back(a.prefix.address);
+                    for (auto& a : addr::list(cont, AF_INET, idx, lec)) masqueraded.push_back(a.prefix.address);
                 }
-                link::del(cont, env.ifname, ec);
+                // returns when the kernel has unlisted it, not after its RCU grace period
+                if (!ec) ec = delete_link_unlisted(cont, idx);
                 if (ec && ec != std::errc::no_such_device && ec != errc::no_such_device)
                     fail(generic, "failed to delete \"" + env.ifname + "\": " + ec.message());
                 removed = true;
