@@ -231,6 +231,27 @@ TEST_F(Robustness, BridgeMadeElsewhereIsPinnedWhicheverNamespaceSysShows) {
     EXPECT_EQ(first_line("/sys/class/net/cni1/addr_assign_type"), "3");
 }
 
+TEST_F(Robustness, SysctlsLandOnACrowdedHostToo) {
+    // With many namespaces beside CNI_NETNS the sysctls go through a procfs of
+    // the plugin's own (with few, through /proc/sys: the conformance tests).
+    for (int i = 0; i < 70; ++i) make_ns("crowd" + std::to_string(i));
+    const int c1 = make_ns("c1");
+    auto r = call("ADD", "c1", "c1");
+    ASSERT_EQ(r.status, 0) << r.out;
+    auto read = [](int ns, const std::vector<std::string>& keys) {
+        return rtnl::netns::run_in(ns, [&] {
+            std::vector<std::string> out;
+            for (auto& k : keys) out.push_back(first_line("/proc/sys/net/" + k));
+            return out;
+        });
+    };
+    EXPECT_EQ(read(c1, {"ipv4/conf/eth0/arp_notify", "ipv6/conf/eth0/accept_dad"}), (std::vector<std::string>{"1", "0"}));
+    const auto ports = host_ports();
+    ASSERT_EQ(ports.size(), 1u);
+    EXPECT_EQ(read(host_, {"ipv6/conf/" + ports[0] + "/accept_ra", "ipv6/conf/cni0/accept_ra", "ipv4/ip_forward"}),
+              (std::vector<std::string>{"0", "0", "1"}));
+}
+
 TEST_F(Robustness, ConcurrentAddsOnABridgeThatDoesNotExistYet) {
     constexpr int n = 8;
     std::vector<pid_t> pids;

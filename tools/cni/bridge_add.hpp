@@ -57,6 +57,9 @@ inline unique_fd open_netns(const std::string& path) {
     return fd;
 }
 
+/// Namespaces beside CNI_NETNS from which /proc/sys/net lookups cost more than a procfs of our own.
+inline constexpr std::size_t crowded_host = 64;
+
 /// The ADD's sysctl writes; a failure is ignored (as before: a missing sysctl does not fail an ADD).
 inline sysctl_writer& sysctls() {
     static sysctl_writer w;
@@ -165,6 +168,7 @@ inline result cmd_add(const net_config& c, const environment& env) {
 
     step_timer timer;
     unique_fd nsfd = open_netns(env.netns);
+    sysctls().use_own_procfs(netns_siblings(env.netns, crowded_host) >= crowded_host);
     socket host;
     rollback undo{c, env};
     undo.host = &host;

@@ -8,7 +8,9 @@
 // the first one in a new namespace, against 3 µs on a fresh procfs). A procfs
 // mounted for this process alone (fsopen + fsmount, attached nowhere) starts
 // with empty chains; sysctl files still resolve to the namespace of the thread
-// that opens them.
+// that opens them. Making and tearing it down costs ~0.1 ms, more than a few
+// lookups on an uncrowded host, so it is made only where the runtime's netns
+// directory holds many namespaces (netns_siblings).
 //
 // sysfs: /sys/class/net shows the namespace of whoever mounted /sys (a runtime's
 // or a test's sandbox may not have remounted it); a sysfs made by fsopen shows
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,11 +51,44 @@ inline unique_fd mount_own(const char* fstype) {
 #endif
 }
 
+/// How many entries the directory holding `path` has, counting up to `limit`
+/// (one or two getdents64 of a small buffer); `limit` when it cannot be read. A
+/// runtime keeps its namespaces' files in one directory (podman, containerd:
+/// /run/netns), so this is a cheap lower bound for the namespaces on the host.
+inline std::size_t netns_siblings(std::string_view path, std::size_t limit) {
+    const std::size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string_view::npos ? "." : slash == 0 ? "/" : std::string(path.substr(0, slash));
+    const unique_fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d) return limit;
+    alignas(8) char buf[4096];
+    std::size_t n = 0;
+    while (n < limit) {
+        const long got = ::syscall(SYS_getdents64, d.get(), buf, sizeof buf);
+        if (got < 0) return limit;
+        if (got == 0) break;
+        for (long off = 0; off < got && n < limit;) {
+            unsigned short reclen;
+            std::memcpy(&reclen, buf + off + 16, sizeof reclen);  // struct linux_dirent64: ino, off, reclen, type, name
+            const char* name = buf + off + 19;
+            if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) ++n;
+            off += reclen;
+        }
+    }
+    return n;
+}
+
+/// Writes sysctls through a procfs instance of our own where the host is
+/// crowded with namespaces, through /proc/sys otherwise.
 class sysctl_writer {
 public:
+    /// Below ~64 namespaces a lookup in /proc/sys/net costs microseconds, less
+    /// than making and tearing down a procfs (0.1 ms): say whether it is worth it
+    /// before the first write. Default: it is.
+    void use_own_procfs(bool on) noexcept { want_own_ = on; }
+
     /// Writes `value` to `key` (a path under /proc/sys); false if it could not.
     bool write(std::string_view key, std::string_view value) {
-        if (!tried_) proc_ = mount_own("proc"), tried_ = true;
+        if (!tried_) proc_ = want_own_ ? mount_own("proc") : unique_fd{}, tried_ = true;
         if (!proc_) return !netns::write_sysctl(key, value);  // no mount of our own: the shared /proc/sys
         const std::string rel = "sys/" + std::string(key);
         unique_fd fd(::openat(proc_.get(), rel.c_str(), O_WRONLY | O_CLOEXEC));
@@ -60,6 +96,7 @@ public:
     }
 
 private:
+    bool want_own_ = true;
     bool tried_ = false;
     unique_fd proc_;
 };
