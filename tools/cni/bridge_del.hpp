@@ -46,13 +46,7 @@ inline void delete_host_veths(socket& host, const std::string& bridge, const std
         if (i == 0) br = v.kind() == "bridge" ? v.index() : -1;
         else if (v.kind() == "veth" && br > 0 && v.master() == br) doomed.push_back(v.index());
     });
-    if (doomed.empty()) return;
-    wire::buffer d;
-    {
-        wire::writer w(d);
-        for (int idx : doomed) (void)link::del(w, idx);
-    }
-    run_batch(host, d);  // ENODEV: gone meanwhile, fine
+    (void)delete_links_unlisted(host, doomed);  // ENODEV: gone meanwhile, fine
 }
 
 }  // namespace del_detail

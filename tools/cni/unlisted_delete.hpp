@@ -26,7 +26,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <span>
 #include <system_error>
+#include <vector>
 
 #include "rtnl/detail/netlink_fd.hpp"
 #include "rtnl/fd.hpp"
@@ -37,13 +39,12 @@ namespace rtnl::cni {
 
 namespace unlisted_detail {
 
-/// True when the datagram holds the kernel's RTM_DELLINK for link `index`.
-inline bool announces_deletion(std::span<const std::byte> datagram, int index) {
+/// Strikes from `pending` every link whose RTM_DELLINK the datagram holds.
+inline void strike_deleted(std::span<const std::byte> datagram, std::vector<int>& pending) {
     for (wire::message_view m : wire::message_range(datagram)) {
         if (m.type() != RTM_DELLINK) continue;
-        if (auto h = m.header<ifinfomsg>(); h && h->ifi_index == index) return true;
+        if (auto h = m.header<ifinfomsg>()) std::erase(pending, h->ifi_index);
     }
-    return false;
 }
 
 /// An error code as one int for the report pipe: errno values as they are, rtnl's
@@ -70,14 +71,17 @@ inline std::error_code from_wire(int v) {
 
 }  // namespace unlisted_detail
 
-/// Deletes link `index` of the calling thread's network namespace; returns once
-/// the kernel has unlisted it: {} when deleted, the kernel's error otherwise
-/// (ENODEV: it was gone already). `nl` serves only where no child can be forked.
-inline std::error_code delete_link_unlisted(socket& nl, int index) {
+/// Deletes the links `indexes` of the calling thread's network namespace (one
+/// batch); returns once the kernel has unlisted them all: {} when deleted, the
+/// kernel's first error otherwise (ENODEV: one was gone already — then only
+/// after the others' grace periods). `nl` serves only where no child can be forked.
+inline std::error_code delete_links_unlisted(socket& nl, std::span<const int> indexes) {
+    if (indexes.empty()) return {};
     wire::buffer request;
     {
         wire::writer w(request);
-        if (auto ec = link::del(w, index)) return ec;
+        for (int index : indexes)
+            if (auto ec = link::del(w, index)) return ec;
     }
     auto here = [&] {
         std::error_code ec;
@@ -96,6 +100,7 @@ inline std::error_code delete_link_unlisted(socket& nl, int index) {
     if (child == 0) unlisted_detail::delete_and_report(request, report_write.get());
     report_write.reset();
 
+    std::vector<int> pending(indexes.begin(), indexes.end());
     pollfd fds[2] = {{events.fd.get(), POLLIN, 0}, {report_read.get(), POLLIN, 0}};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     alignas(nlmsghdr) std::byte buf[16384];
@@ -115,11 +120,15 @@ inline std::error_code delete_link_unlisted(socket& nl, int index) {
             socklen_t len = sizeof from;
             const ssize_t got = ::recvfrom(events.fd.get(), buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
             if (got < 0 && errno == ENOBUFS) fds[0].fd = -1;  // overrun: the child's answer decides
-            else if (got > 0 && from.nl_pid == 0 &&
-                     unlisted_detail::announces_deletion({buf, static_cast<std::size_t>(got)}, index))
-                return {};
+            else if (got > 0 && from.nl_pid == 0) {
+                unlisted_detail::strike_deleted({buf, static_cast<std::size_t>(got)}, pending);
+                if (pending.empty()) return {};
+            }
         }
     }
 }
+
+/// One link: delete_links_unlisted for `index` alone.
+inline std::error_code delete_link_unlisted(socket& nl, int index) { return delete_links_unlisted(nl, std::span(&index, 1)); }
 
 }  // namespace rtnl::cni
