@@ -119,9 +119,7 @@ class address_view {
 public:
     address_view() = default;
     explicit address_view(const wire::message_view& m) noexcept {
-        auto h = m.header<ifaddrmsg>();
-        if (!h) return;
-        hdr_ = *h;
+        if (!m.read_header(hdr_)) return;
         valid_ = true;
         attrs_ = m.attributes<ifaddrmsg>();
         for (wire::attr_view a : attrs_) {

@@ -417,9 +417,7 @@ public:
 
     link_view() = default;
     explicit link_view(const wire::message_view& m) noexcept : msg_(m) {
-        auto h = m.header<ifinfomsg>();
-        if (!h) return;
-        hdr_ = *h;
+        if (!m.read_header(hdr_)) return;
         valid_ = true;
         attrs_ = m.attributes<ifinfomsg>();
         const std::byte* base = m.bytes().data();

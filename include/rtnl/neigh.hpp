@@ -201,9 +201,7 @@ class neighbour_view {
 public:
     neighbour_view() = default;
     explicit neighbour_view(const wire::message_view& m) noexcept : msg_(m) {
-        auto h = m.header<ndmsg>();
-        if (!h) return;
-        hdr_ = *h;
+        if (!m.read_header(hdr_)) return;
         valid_ = true;
         attrs_ = m.attributes<ndmsg>();
     }

@@ -128,23 +128,32 @@ inline void run_on_fresh_thread(void (*body)(void*) noexcept, void* arg) {
 template <class Fn>
 auto on_helper_thread(Fn&& fn) -> std::invoke_result_t<Fn&> {
     using R = std::invoke_result_t<Fn&>;
+    // The result is built in place by the helper thread. Raw storage, not
+    // std::optional<R>: that would be one more class template per result type
+    // for every translation unit that includes rtnl (issue 11: include cost).
     struct job {
+        explicit job(Fn& f) noexcept : fn(f) {}
         Fn& fn;
-        std::optional<R> result;
         std::exception_ptr ex;
-    } j{fn, {}, {}};
+        alignas(R) unsigned char result[sizeof(R)];
+    } j(fn);
     run_on_fresh_thread(
         [](void* p) noexcept {
             auto& jb = *static_cast<job*>(p);
             try {
-                jb.result.emplace(jb.fn());
+                ::new (static_cast<void*>(jb.result)) R(jb.fn());
             } catch (...) {
                 jb.ex = std::current_exception();
             }
         },
         &j);
     if (j.ex) std::rethrow_exception(j.ex);
-    return std::move(*j.result);
+    R& r = *std::launder(reinterpret_cast<R*>(j.result));
+    struct destroy_after_return {
+        R& r;
+        ~destroy_after_return() { r.~R(); }
+    } guard{r};
+    return std::move(r);
 }
 
 /// A process-wide mutex without <mutex>: a static pthread mutex and its guard.

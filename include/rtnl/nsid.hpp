@@ -83,7 +83,7 @@ template <class S>
 class nsid_view {
 public:
     explicit nsid_view(const wire::message_view& m) noexcept {
-        if (!m.header<rtgenmsg>()) return;
+        if (rtgenmsg h{}; !m.read_header(h)) return;
         valid_ = true;
         attrs_ = m.attributes<rtgenmsg>();
     }

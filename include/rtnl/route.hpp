@@ -121,9 +121,7 @@ class route_view {
 public:
     route_view() = default;
     explicit route_view(const wire::message_view& m) noexcept {
-        auto h = m.header<rtmsg>();
-        if (!h) return;
-        hdr_ = *h;
+        if (!m.read_header(hdr_)) return;
         valid_ = true;
         attrs_ = m.attributes<rtmsg>();
         for (wire::attr_view a : attrs_) {

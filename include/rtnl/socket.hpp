@@ -139,7 +139,6 @@ public:
         // Assign sequence numbers; never use 0 (unsolicited notifications carry it).
         if (seq_ + n < seq_ || seq_ == 0) seq_ = 1;
         ex_.reset(seq_);
-        kinds_.clear();
         for (std::size_t i = 0; i < n; ++i) {
             std::byte* p = requests.data() + offsets_[i];
             wire::message_view m({p, requests.size() - offsets_[i]});
@@ -150,7 +149,6 @@ public:
                 std::memcpy(p + offsetof(nlmsghdr, nlmsg_flags), &flags, sizeof flags);
             }
             wire::set_seq(p, ex_.seq_of(ex_.add(kind)));
-            kinds_.push_back(kind);
         }
         seq_ += static_cast<std::uint32_t>(n);
 
@@ -295,7 +293,7 @@ private:
         const std::size_t start = offsets_[first];
         std::size_t i = first;
         for (; i < offsets_.size(); ++i) {
-            const auto kind = kinds_[i];
+            const auto kind = ex_.kind(i);
             const std::size_t c = kind == wire::expect::ack ? ack_cost : kind == wire::expect::dump ? dump_cost : reply_cost;
             const std::size_t next = i + 1 < offsets_.size() ? offsets_[i + 1] : requests.size();
             if (i > first && (cost + c > budget || next - start > byte_budget)) break;
@@ -329,7 +327,7 @@ private:
         stats_.requests += end - first;
 
         bool acks_only = true;
-        for (std::size_t i = first; i < end; ++i) acks_only = acks_only && kinds_[i] == wire::expect::ack;
+        for (std::size_t i = first; i < end; ++i) acks_only = acks_only && ex_.kind(i) == wire::expect::ack;
 
         const auto deadline = std::chrono::steady_clock::now() + timeout_;
         auto window_open = [&] {
@@ -382,8 +380,8 @@ private:
     std::error_code receive_many(handler& h) {
         static constexpr unsigned slots = 64;
         static constexpr std::size_t slot_size = 4096;
-        if (!mm_) mm_ = std::make_unique<mmsg_area>();
-        auto& a = *mm_;
+        if (mm_.capacity() < sizeof(mmsg_area)) mm_.reserve(sizeof(mmsg_area));
+        auto& a = *reinterpret_cast<mmsg_area*>(mm_.data());  // trivial type in fresh storage (see mm_)
         for (unsigned k = 0; k < slots; ++k) {
             a.iov[k] = {a.data + k * slot_size, slot_size};
             a.msgs[k].msg_hdr = msghdr{};
@@ -448,9 +446,12 @@ private:
     std::chrono::milliseconds timeout_{30000};
     wire::exchange ex_;
     std::vector<std::size_t> offsets_;
-    std::vector<wire::expect> kinds_;
     wire::buffer rx_;
-    std::unique_ptr<mmsg_area> mm_;
+    // Holds one mmsg_area once an ACK-only window needs it. A wire::buffer rather
+    // than std::unique_ptr<mmsg_area>: storage from new std::byte[] is aligned
+    // for it and implicitly holds the trivial struct, and the unique_ptr would be
+    // one more class template every including translation unit compiles (issue 11).
+    wire::buffer mm_;
     socket_stats stats_;
     status last_;
     bool last_interrupted_ = false;

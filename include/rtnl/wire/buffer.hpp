@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
-#include <memory>
 #include <span>
 #include <system_error>
 #include <utility>
@@ -36,18 +35,22 @@ public:
         return *this;
     }
     buffer(buffer&& o) noexcept
-        : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)),
+        : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)),
           refused_(std::exchange(o.refused_, {})) {}
     buffer& operator=(buffer&& o) noexcept {
-        data_ = std::move(o.data_);
+        if (this == &o) return *this;
+        delete[] data_;
+        data_ = std::exchange(o.data_, nullptr);
         size_ = std::exchange(o.size_, 0);
         cap_ = std::exchange(o.cap_, 0);
         refused_ = std::exchange(o.refused_, {});
         return *this;
     }
 
-    std::byte* data() noexcept { return data_.get(); }
-    const std::byte* data() const noexcept { return data_.get(); }
+    ~buffer() { delete[] data_; }
+
+    std::byte* data() noexcept { return data_; }
+    const std::byte* data() const noexcept { return data_; }
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return cap_; }
     bool empty() const noexcept { return size_ == 0; }
@@ -64,9 +67,10 @@ public:
         if (n <= cap_) return;
         std::size_t cap = std::max<std::size_t>({n, cap_ * 2, 256});
         // new std::byte[] is aligned to __STDCPP_DEFAULT_NEW_ALIGNMENT__ (16), enough for nlmsghdr.
-        std::unique_ptr<std::byte[]> p(new std::byte[cap]);
-        if (size_) std::memcpy(p.get(), data_.get(), size_);
-        data_ = std::move(p);
+        auto* p = new std::byte[cap];
+        if (size_) std::memcpy(p, data_, size_);
+        delete[] data_;
+        data_ = p;
         cap_ = cap;
     }
 
@@ -75,7 +79,7 @@ public:
     std::byte* grow(std::size_t n) {
         if (size_ + n > cap_) [[unlikely]]
             grow_capacity(size_ + n);
-        std::byte* p = data_.get() + size_;
+        std::byte* p = data_ + size_;
         size_ += n;
         return p;
     }
@@ -91,7 +95,10 @@ public:
     std::span<std::byte> bytes() noexcept { return {data(), size_}; }
 
 private:
-    std::unique_ptr<std::byte[]> data_;
+    // An owning raw pointer, not std::unique_ptr<std::byte[]>: that class template
+    // is instantiated in every translation unit that includes rtnl (issue 11:
+    // include cost), and three members are all it would manage here.
+    std::byte* data_ = nullptr;
     std::size_t size_ = 0;
     std::size_t cap_ = 0;
     std::error_code refused_;

@@ -207,9 +207,19 @@ public:
     /// header from a newer kernel is fine: we read our prefix.
     template <class Header>
     std::optional<Header> header() const noexcept {
+        Header h;
+        if (!read_header(h)) return std::nullopt;
+        return h;
+    }
+    /// The same into `out`, false (and `out` untouched) if the payload is too
+    /// short. rtnl's own views use this form: each std::optional<Header> would be
+    /// one more class template for every translation unit that includes them.
+    template <class Header>
+    bool read_header(Header& out) const noexcept {
         auto p = payload();
-        if (p.size() < sizeof(Header)) return std::nullopt;
-        return load<Header>(p.data());
+        if (p.size() < sizeof(Header)) return false;
+        out = load<Header>(p.data());
+        return true;
     }
     /// The attributes after the family header (empty if the header is short).
     template <class Header>
