@@ -155,8 +155,10 @@ struct bridge_port_info {
 
 namespace brport {
 
-/// Every bridge port in the socket's namespace (one AF_BRIDGE dump).
-inline std::vector<bridge_port_info> list(socket& nl, std::error_code& ec) {
+/// Every bridge port in the socket's namespace (one AF_BRIDGE dump). A template
+/// for the reason the rtnl/ops.hpp verbs are (compiled only where called).
+template <class = void>
+std::vector<bridge_port_info> list(socket& nl, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     std::vector<bridge_port_info> out;
@@ -169,7 +171,8 @@ inline std::vector<bridge_port_info> list(socket& nl, std::error_code& ec) {
     }, ec);
     return out;
 }
-inline std::vector<bridge_port_info> list(socket& nl) {
+template <class = void>
+std::vector<bridge_port_info> list(socket& nl) {
     std::vector<bridge_port_info> out;
     ops_detail::throwing(nl, [&](std::error_code& ec) { out = list(nl, ec); });
     return out;

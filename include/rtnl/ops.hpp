@@ -12,6 +12,12 @@
 // std::error_code& form; after an ec-form call `nl.last_status()` holds the
 // kernel's extack text. For many operations at once, encode into one buffer and
 // use socket::batch / transact — that is the fast path.
+//
+// Every verb is a function template with nothing to deduce (`template <class =
+// void>`; callers write the same calls): a translation unit then compiles only
+// the verbs it calls — each with its encoder, its std::vector<…_info> or
+// std::optional<link_info> — instead of all of them wherever <rtnl/rtnl.hpp> is
+// included (issue 11: include cost).
 #pragma once
 
 #include <optional>
@@ -93,10 +99,12 @@ void throwing(socket& nl, Fn&& fn) {
 
 namespace link {
 
+template <class = void>
 int index(socket& nl, std::string_view name);
 
 namespace detail {
-inline void add_veth(socket& nl, const veth& v, std::error_code& ec, ops_detail::named_namespaces& names) {
+template <class = void>
+void add_veth(socket& nl, const veth& v, std::error_code& ec, ops_detail::named_namespaces& names) {
     veth r = v;
     r.netns = names.resolve(v.netns, ec);  // clears ec first
     if (!ec) r.peer.netns = names.resolve(v.peer.netns, ec);
@@ -105,11 +113,13 @@ inline void add_veth(socket& nl, const veth& v, std::error_code& ec, ops_detail:
 }  // namespace detail
 
 /// A veth pair. Either end may be placed by descriptor, pid or name.
-inline void add(socket& nl, const veth& v, std::error_code& ec) {
+template <class = void>
+void add(socket& nl, const veth& v, std::error_code& ec) {
     ops_detail::named_namespaces names;
     detail::add_veth(nl, v, ec, names);
 }
-inline void add(socket& nl, const veth& v) {
+template <class = void>
+void add(socket& nl, const veth& v) {
     ops_detail::check_name(v.name);
     ops_detail::check_name(v.peer.name);
     ops_detail::named_namespaces names;
@@ -118,24 +128,28 @@ inline void add(socket& nl, const veth& v) {
     if (ec && !names.what().empty()) throw error(make_status(ec), names.what());
     if (ec) throw error(nl.last_status().code == ec ? nl.last_status() : make_status(ec));
 }
-inline void add(socket& nl, const bridge& b, std::error_code& ec) {
+template <class = void>
+void add(socket& nl, const bridge& b, std::error_code& ec) {
     ops_detail::named_namespaces names;
     bridge r = b;
     r.netns = names.resolve(b.netns, ec);
     if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return add(w, r); }, ec);
 }
-inline void add(socket& nl, const bridge& b) {
+template <class = void>
+void add(socket& nl, const bridge& b) {
     ops_detail::check_name(b.name);
     ops_detail::throwing(nl, [&](std::error_code& ec) { add(nl, b, ec); });
 }
 
-inline void set(socket& nl, link_ref target, const link_change& c, std::error_code& ec) {
+template <class = void>
+void set(socket& nl, link_ref target, const link_change& c, std::error_code& ec) {
     ops_detail::named_namespaces names;
     link_change r = c;
     r.netns = names.resolve(c.netns, ec);
     if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return set(w, target, r); }, ec);
 }
-inline void set(socket& nl, link_ref target, const link_change& c) {
+template <class = void>
+void set(socket& nl, link_ref target, const link_change& c) {
     if (!target.by_index()) ops_detail::check_name(target.name());
     if (c.name) ops_detail::check_name(*c.name);
     if (c.netns.type() == netns_ref::kind::name) {  // open it here for iproute2's message
@@ -158,10 +172,12 @@ inline void set(socket& nl, link_ref target, const link_change& c) {
     if (ec) throw error(nl.last_status());
 }
 
-inline void del(socket& nl, link_ref target, std::error_code& ec) {
+template <class = void>
+void del(socket& nl, link_ref target, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return del(w, target); }, ec);
 }
-inline void del(socket& nl, link_ref target) {
+template <class = void>
+void del(socket& nl, link_ref target) {
     if (!target.by_index()) ops_detail::check_name(target.name());
     std::error_code ec;
     del(nl, target, ec);
@@ -169,16 +185,19 @@ inline void del(socket& nl, link_ref target) {
     if (ec) throw error(nl.last_status());
 }
 
-inline void del_group(socket& nl, std::uint32_t group, std::error_code& ec) {
+template <class = void>
+void del_group(socket& nl, std::uint32_t group, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return del_group(w, group); }, ec);
 }
-inline void del_group(socket& nl, std::uint32_t group) {
+template <class = void>
+void del_group(socket& nl, std::uint32_t group) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { del_group(nl, group, ec); });
 }
 
 /// One link by index or name, with a single RTM_GETLINK (no dump). nullopt and
 /// ec == errc::no_such_device when there is none.
-inline std::optional<link_info> get(socket& nl, link_ref target, std::error_code& ec) {
+template <class = void>
+std::optional<link_info> get(socket& nl, link_ref target, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     if ((ec = get(w, target))) return std::nullopt;
@@ -191,7 +210,8 @@ inline std::optional<link_info> get(socket& nl, link_ref target, std::error_code
     else if (!ec && !out) ec = errc::malformed_reply;
     return out;
 }
-inline link_info get(socket& nl, link_ref target) {
+template <class = void>
+link_info get(socket& nl, link_ref target) {
     if (!target.by_index()) ops_detail::check_name(target.name());
     std::error_code ec;
     auto l = get(nl, target, ec);
@@ -204,14 +224,19 @@ inline link_info get(socket& nl, link_ref target) {
 }
 
 /// The ifindex of a link name (one RTM_GETLINK).
-inline int index(socket& nl, std::string_view name, std::error_code& ec) {
+template <class = void>
+int index(socket& nl, std::string_view name, std::error_code& ec) {
     auto l = get(nl, name, ec);
     return l ? l->index : 0;
 }
-inline int index(socket& nl, std::string_view name) { return get(nl, name).index; }
+template <class>
+int index(socket& nl, std::string_view name) {
+    return get(nl, name).index;
+}
 
 /// Every link (one dump, retried while the kernel reports it interrupted).
-inline std::vector<link_info> list(socket& nl, const link_filter& f, std::error_code& ec) {
+template <class = void>
+std::vector<link_info> list(socket& nl, const link_filter& f, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     std::vector<link_info> out;
@@ -226,7 +251,8 @@ inline std::vector<link_info> list(socket& nl, const link_filter& f, std::error_
     }, ec);
     return out;
 }
-inline std::vector<link_info> list(socket& nl, const link_filter& f = {}) {
+template <class = void>
+std::vector<link_info> list(socket& nl, const link_filter& f = {}) {
     std::vector<link_info> out;
     ops_detail::throwing(nl, [&](std::error_code& ec) { out = list(nl, f, ec); });
     return out;
@@ -236,39 +262,47 @@ inline std::vector<link_info> list(socket& nl, const link_filter& f = {}) {
 
 namespace addr {
 
-inline void add(socket& nl, const address_spec& a, std::error_code& ec) {
+template <class = void>
+void add(socket& nl, const address_spec& a, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return add(w, a); }, ec);
 }
-inline void add(socket& nl, const address_spec& a) {
+template <class = void>
+void add(socket& nl, const address_spec& a) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { add(nl, a, ec); });
 }
-inline void del(socket& nl, const address_spec& a, std::error_code& ec) {
+template <class = void>
+void del(socket& nl, const address_spec& a, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return del(w, a); }, ec);
 }
-inline void del(socket& nl, const address_spec& a) {
+template <class = void>
+void del(socket& nl, const address_spec& a) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { del(nl, a, ec); });
 }
 
 namespace detail {
-inline ip_prefix parse_or_throw(std::string_view text) {
+template <class = void>
+ip_prefix parse_or_throw(std::string_view text) {
     auto p = ip_prefix::parse(text);
     if (!p)
         throw error(make_status(std::make_error_code(std::errc::invalid_argument)),
                     "Error: inet prefix is expected rather than \"" + std::string(text) + "\".");
     return *p;
 }
-inline int index_of(socket& nl, link_ref dev) { return dev.by_index() ? dev.index() : link::index(nl, dev.name()); }
+template <class = void>
+int index_of(socket& nl, link_ref dev) { return dev.by_index() ? dev.index() : link::index(nl, dev.name()); }
 }  // namespace detail
 
 /// `ip addr add PREFIX dev DEV`.
-inline void add(socket& nl, link_ref dev, std::string_view prefix) {
+template <class = void>
+void add(socket& nl, link_ref dev, std::string_view prefix) {
     address_spec a;
     a.prefix = detail::parse_or_throw(prefix);
     a.index = detail::index_of(nl, dev);
     add(nl, a);
 }
 /// `ip addr del PREFIX dev DEV`.
-inline void del(socket& nl, link_ref dev, std::string_view prefix) {
+template <class = void>
+void del(socket& nl, link_ref dev, std::string_view prefix) {
     address_spec a;
     a.prefix = detail::parse_or_throw(prefix);
     a.index = detail::index_of(nl, dev);
@@ -276,7 +310,8 @@ inline void del(socket& nl, link_ref dev, std::string_view prefix) {
 }
 
 /// Every address (optionally of one family and one link).
-inline std::vector<address_info> list(socket& nl, int family, int index, std::error_code& ec) {
+template <class = void>
+std::vector<address_info> list(socket& nl, int family, int index, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     std::vector<address_info> out;
@@ -291,7 +326,8 @@ inline std::vector<address_info> list(socket& nl, int family, int index, std::er
     }, ec);
     return out;
 }
-inline std::vector<address_info> list(socket& nl, int family = AF_UNSPEC, int index = 0) {
+template <class = void>
+std::vector<address_info> list(socket& nl, int family = AF_UNSPEC, int index = 0) {
     std::vector<address_info> out;
     ops_detail::throwing(nl, [&](std::error_code& ec) { out = list(nl, family, index, ec); });
     return out;
@@ -299,7 +335,8 @@ inline std::vector<address_info> list(socket& nl, int family = AF_UNSPEC, int in
 
 /// Removes every address of one link (`ip addr flush dev DEV`): one dump, then
 /// all deletes in one pipelined batch. Returns how many were removed.
-inline std::size_t flush(socket& nl, int index, int family, std::error_code& ec) {
+template <class = void>
+std::size_t flush(socket& nl, int index, int family, std::error_code& ec) {
     auto addrs = list(nl, family, index, ec);
     if (ec || addrs.empty()) return 0;
     wire::buffer b;
@@ -314,7 +351,8 @@ inline std::size_t flush(socket& nl, int index, int family, std::error_code& ec)
     }
     return removed;
 }
-inline std::size_t flush(socket& nl, link_ref dev, int family = AF_UNSPEC) {
+template <class = void>
+std::size_t flush(socket& nl, link_ref dev, int family = AF_UNSPEC) {
     const int index = detail::index_of(nl, dev);
     std::size_t n = 0;
     ops_detail::throwing(nl, [&](std::error_code& ec) { n = flush(nl, index, family, ec); });
@@ -325,21 +363,26 @@ inline std::size_t flush(socket& nl, link_ref dev, int family = AF_UNSPEC) {
 
 namespace route {
 
-inline void add(socket& nl, const route_spec& r, std::error_code& ec) {
+template <class = void>
+void add(socket& nl, const route_spec& r, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return add(w, r); }, ec);
 }
-inline void add(socket& nl, const route_spec& r) {
+template <class = void>
+void add(socket& nl, const route_spec& r) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { add(nl, r, ec); });
 }
-inline void del(socket& nl, const route_spec& r, std::error_code& ec) {
+template <class = void>
+void del(socket& nl, const route_spec& r, std::error_code& ec) {
     ops_detail::run(nl, [&](wire::writer& w) { return del(w, r); }, ec);
 }
-inline void del(socket& nl, const route_spec& r) {
+template <class = void>
+void del(socket& nl, const route_spec& r) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { del(nl, r, ec); });
 }
 
 /// Routes of one table (main by default), filtered in user space too.
-inline std::vector<route_info> list(socket& nl, int family, std::uint32_t table, std::error_code& ec) {
+template <class = void>
+std::vector<route_info> list(socket& nl, int family, std::uint32_t table, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     std::vector<route_info> out;
@@ -354,7 +397,8 @@ inline std::vector<route_info> list(socket& nl, int family, std::uint32_t table,
     }, ec);
     return out;
 }
-inline std::vector<route_info> list(socket& nl, int family = AF_UNSPEC, std::uint32_t table = RT_TABLE_MAIN) {
+template <class = void>
+std::vector<route_info> list(socket& nl, int family = AF_UNSPEC, std::uint32_t table = RT_TABLE_MAIN) {
     std::vector<route_info> out;
     ops_detail::throwing(nl, [&](std::error_code& ec) { out = list(nl, family, table, ec); });
     return out;
@@ -364,17 +408,20 @@ inline std::vector<route_info> list(socket& nl, int family = AF_UNSPEC, std::uin
 
 namespace nsid {
 
-inline void set(socket& nl, const netns_ref& ns, std::int32_t id, std::error_code& ec) {
+template <class = void>
+void set(socket& nl, const netns_ref& ns, std::int32_t id, std::error_code& ec) {
     ops_detail::named_namespaces names;
     const netns_ref r = names.resolve(ns, ec);
     if (!ec) ops_detail::run(nl, [&](wire::writer& w) { return set(w, r, id); }, ec);
 }
-inline void set(socket& nl, const netns_ref& ns, std::int32_t id) {
+template <class = void>
+void set(socket& nl, const netns_ref& ns, std::int32_t id) {
     ops_detail::throwing(nl, [&](std::error_code& ec) { set(nl, ns, id, ec); });
 }
 
 /// The id the socket's namespace uses for `ns`; nsid_not_assigned (-1) if none.
-inline std::int32_t get(socket& nl, const netns_ref& ns, std::error_code& ec) {
+template <class = void>
+std::int32_t get(socket& nl, const netns_ref& ns, std::error_code& ec) {
     ops_detail::named_namespaces names;
     const netns_ref r = names.resolve(ns, ec);
     if (ec) return nsid_not_assigned;
@@ -388,14 +435,16 @@ inline std::int32_t get(socket& nl, const netns_ref& ns, std::error_code& ec) {
     }, ec);
     return id;
 }
-inline std::int32_t get(socket& nl, const netns_ref& ns) {
+template <class = void>
+std::int32_t get(socket& nl, const netns_ref& ns) {
     std::int32_t id = nsid_not_assigned;
     ops_detail::throwing(nl, [&](std::error_code& ec) { id = get(nl, ns, ec); });
     return id;
 }
 
 /// Every assigned id in the socket's namespace.
-inline std::vector<std::int32_t> list(socket& nl, std::error_code& ec) {
+template <class = void>
+std::vector<std::int32_t> list(socket& nl, std::error_code& ec) {
     wire::buffer b;
     wire::writer w(b);
     std::vector<std::int32_t> out;
@@ -407,7 +456,8 @@ inline std::vector<std::int32_t> list(socket& nl, std::error_code& ec) {
     }, ec);
     return out;
 }
-inline std::vector<std::int32_t> list(socket& nl) {
+template <class = void>
+std::vector<std::int32_t> list(socket& nl) {
     std::vector<std::int32_t> out;
     ops_detail::throwing(nl, [&](std::error_code& ec) { out = list(nl, ec); });
     return out;
