@@ -45,7 +45,6 @@
 #include <cstdlib>
 #include <exception>
 #include <new>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -218,13 +217,17 @@ inline failure write_sysctl(std::string_view key, std::string_view value) {
 /// (the cheapest kind: no file, no mount). Runs on a helper thread.
 inline unique_fd create_anonymous(std::error_code& ec) {
     ec.clear();
-    auto r = detail::on_helper_thread([]() -> std::pair<int, int> {
+    struct opened {
+        int fd;
+        int error;  // errno when fd < 0
+    };
+    auto r = detail::on_helper_thread([]() -> opened {
         if (::unshare(CLONE_NEWNET) != 0) return {-1, errno};
         int fd = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         return {fd, fd < 0 ? errno : 0};
     });
-    if (r.first < 0) ec = std::error_code(r.second, std::system_category());
-    return unique_fd(r.first);
+    if (r.fd < 0) ec = std::error_code(r.error, std::system_category());
+    return unique_fd(r.fd);
 }
 inline unique_fd create_anonymous() {
     std::error_code ec;
