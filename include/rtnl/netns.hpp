@@ -391,49 +391,9 @@ public:
     /// returns the failure of the earliest name that failed. At most
     /// `max_remove_threads` threads.
     static constexpr unsigned max_remove_threads = 64;
-    failure remove_many(std::span<const std::string> names, unsigned threads = 16) const {
-        struct shared_state {
-            const registry& self;
-            std::span<const std::string> names;
-            std::atomic<std::size_t> next{0};
-        } st{*this, names};
-        // Each worker keeps its own first failure (no lock); the one for the
-        // earliest name wins, so the answer does not depend on scheduling.
-        struct worker {
-            shared_state* st = nullptr;
-            std::size_t failed_at = SIZE_MAX;
-            failure first;
-            static void run(void* p) noexcept {
-                auto& w = *static_cast<worker*>(p);
-                for (std::size_t i; (i = w.st->next.fetch_add(1)) < w.st->names.size();) {
-                    failure f;
-                    try {
-                        f = w.st->self.remove_impl(w.st->names[i]);
-                    } catch (...) {  // only std::bad_alloc building a message
-                        f = failure{std::make_error_code(std::errc::not_enough_memory), "out of memory"};
-                    }
-                    if (f && i < w.failed_at) {
-                        w.failed_at = i;
-                        w.first = std::move(f);
-                    }
-                }
-            }
-        };
-        threads = static_cast<unsigned>(
-            std::clamp<std::size_t>(threads, 1, std::min<std::size_t>(max_remove_threads, std::max<std::size_t>(names.size() / 8, 1))));
-        worker workers[max_remove_threads];
-        pthread_t pool[max_remove_threads];
-        for (unsigned t = 0; t < threads; ++t) workers[t].st = &st;
-        unsigned started = 1;  // worker 0 is the calling thread
-        // A thread that cannot start is not an error: the others (and this thread) do its share.
-        for (unsigned t = 1; t < threads; ++t)
-            if (detail::start_thread(pool[started], &worker::run, &workers[started]) == 0) ++started;
-        worker::run(&workers[0]);
-        for (unsigned t = 1; t < started; ++t) ::pthread_join(pool[t], nullptr);
-        worker* best = &workers[0];
-        for (unsigned t = 1; t < started; ++t)
-            if (workers[t].failed_at < best->failed_at) best = &workers[t];
-        return std::move(best->first);
+    static constexpr unsigned default_remove_threads = 16;
+    failure remove_many(std::span<const std::string> names, unsigned threads = default_remove_threads) const {
+        return remove_each(names.data(), names.size(), threads);
     }
 
     /// Removes every namespace in the run directory at once: one lazy unmount of
@@ -452,7 +412,7 @@ public:
                 if (k.dir == dir_) k = shared_key{};
         }
         if (::umount2(dir_.c_str(), MNT_DETACH) != 0) {
-            auto f = remove_many({names.data(), names.size()});
+            auto f = remove_each(names.data(), names.size(), default_remove_threads);
             if (first_failure) *first_failure = std::move(f);
             return names.size();
         }
@@ -565,6 +525,56 @@ public:
     }
 
 private:
+    /// remove_many over `count` names from `names`. Pointer and count rather than
+    /// a std::span so that remove_all need not build one from its vector: the
+    /// concept checks of that std::span constructor alone cost every translation
+    /// unit that includes rtnl as much as remove_many itself (issue 11).
+    failure remove_each(const std::string* names, std::size_t count, unsigned threads) const {
+        struct shared_state {
+            const registry& self;
+            const std::string* names;
+            std::size_t count;
+            std::atomic<std::size_t> next{0};
+        } st{*this, names, count};
+        // Each worker keeps its own first failure (no lock); the one for the
+        // earliest name wins, so the answer does not depend on scheduling.
+        struct worker {
+            shared_state* st = nullptr;
+            std::size_t failed_at = SIZE_MAX;
+            failure first;
+            static void run(void* p) noexcept {
+                auto& w = *static_cast<worker*>(p);
+                for (std::size_t i; (i = w.st->next.fetch_add(1)) < w.st->count;) {
+                    failure f;
+                    try {
+                        f = w.st->self.remove_impl(w.st->names[i]);
+                    } catch (...) {  // only std::bad_alloc building a message
+                        f = failure{std::make_error_code(std::errc::not_enough_memory), "out of memory"};
+                    }
+                    if (f && i < w.failed_at) {
+                        w.failed_at = i;
+                        w.first = std::move(f);
+                    }
+                }
+            }
+        };
+        threads = static_cast<unsigned>(
+            std::clamp<std::size_t>(threads, 1, std::min<std::size_t>(max_remove_threads, std::max<std::size_t>(count / 8, 1))));
+        worker workers[max_remove_threads];
+        pthread_t pool[max_remove_threads];
+        for (unsigned t = 0; t < threads; ++t) workers[t].st = &st;
+        unsigned started = 1;  // worker 0 is the calling thread
+        // A thread that cannot start is not an error: the others (and this thread) do its share.
+        for (unsigned t = 1; t < threads; ++t)
+            if (detail::start_thread(pool[started], &worker::run, &workers[started]) == 0) ++started;
+        worker::run(&workers[0]);
+        for (unsigned t = 1; t < started; ++t) ::pthread_join(pool[t], nullptr);
+        worker* best = &workers[0];
+        for (unsigned t = 1; t < started; ++t)
+            if (workers[t].failed_at < best->failed_at) best = &workers[t];
+        return std::move(best->first);
+    }
+
     failure prepare_dir() const {
         if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
             if (errno != ENOENT) return detail::sys_fail(errno, "mkdir " + dir_ + " failed");
