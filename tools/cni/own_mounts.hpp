@@ -21,6 +21,7 @@
 // 5.2) sysctls go to /proc/sys as before and sysfs reads report "unknown".
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,29 +52,20 @@ inline unique_fd mount_own(const char* fstype) {
 #endif
 }
 
-/// How many entries the directory holding `path` has, counting up to `limit`
-/// (one or two getdents64 of a small buffer); `limit` when it cannot be read. A
-/// runtime keeps its namespaces' files in one directory (podman, containerd:
-/// /run/netns), so this is a cheap lower bound for the namespaces on the host.
+/// How many entries the directory holding `path` has, counting up to `limit`;
+/// `limit` when it cannot be read. A runtime keeps its namespaces' files in one
+/// directory (podman, containerd: /run/netns), so this is a cheap lower bound
+/// for the namespaces on the host.
 inline std::size_t netns_siblings(std::string_view path, std::size_t limit) {
     const std::size_t slash = path.rfind('/');
     const std::string dir = slash == std::string_view::npos ? "." : slash == 0 ? "/" : std::string(path.substr(0, slash));
-    const unique_fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = ::opendir(dir.c_str());
     if (!d) return limit;
-    alignas(8) char buf[4096];
     std::size_t n = 0;
-    while (n < limit) {
-        const long got = ::syscall(SYS_getdents64, d.get(), buf, sizeof buf);
-        if (got < 0) return limit;
-        if (got == 0) break;
-        for (long off = 0; off < got && n < limit;) {
-            unsigned short reclen;
-            std::memcpy(&reclen, buf + off + 16, sizeof reclen);  // struct linux_dirent64: ino, off, reclen, type, name
-            const char* name = buf + off + 19;
-            if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) ++n;
-            off += reclen;
-        }
-    }
+    while (n < limit)
+        if (const dirent* e = ::readdir(d)) n += std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0;
+        else break;
+    ::closedir(d);
     return n;
 }
 

@@ -102,7 +102,7 @@ inline std::error_code delete_links_unlisted(socket& nl, std::span<const int> in
 
     std::vector<int> pending(indexes.begin(), indexes.end());
     pollfd fds[2] = {{events.fd.get(), POLLIN, 0}, {report_read.get(), POLLIN, 0}};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const auto deadline = std::chrono::steady_clock::now() + socket_options{}.timeout;  // the sockets' default
     alignas(nlmsghdr) std::byte buf[16384];
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
